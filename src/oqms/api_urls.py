@@ -1,0 +1,38 @@
+"""The REST API: one router, OpenAPI 3 schema at /api/schema/, offline docs at /api/docs/."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from oqms.accounts.api import AuditEntryViewSet, UserViewSet
+from oqms.contracts.api import ContractAttachmentViewSet, ContractViewSet, ServiceTypeViewSet
+from oqms.org.api import OrgUnitViewSet, SiteViewSet
+from oqms.vendors.api import (
+    QualificationDocumentViewSet,
+    ServiceCategoryViewSet,
+    VendorContactViewSet,
+    VendorViewSet,
+)
+from oqms.workorders.api import WorkOrderAttachmentViewSet, WorkOrderViewSet
+
+router = DefaultRouter()
+router.register("org-units", OrgUnitViewSet)
+router.register("sites", SiteViewSet)
+router.register("service-categories", ServiceCategoryViewSet)
+router.register("vendors", VendorViewSet)
+router.register("vendor-contacts", VendorContactViewSet)
+router.register("qualification-documents", QualificationDocumentViewSet)
+router.register("service-types", ServiceTypeViewSet)
+router.register("contracts", ContractViewSet)
+router.register("contract-attachments", ContractAttachmentViewSet)
+router.register("work-orders", WorkOrderViewSet)
+router.register("work-order-photos", WorkOrderAttachmentViewSet)
+router.register("users", UserViewSet)
+router.register("audit-entries", AuditEntryViewSet)
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("", include(router.urls)),
+]

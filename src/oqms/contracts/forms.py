@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from oqms.contracts.choices import Priority
+from oqms.contracts.models import Contract, ContractAttachment, ServiceType, SLATarget
+from oqms.core.forms import ScopedModelForm, style_widgets
+
+
+class ServiceTypeForm(ScopedModelForm):
+    class Meta:
+        model = ServiceType
+        fields = ["code", "name", "name_en", "category", "description"]
+
+
+class ContractForm(ScopedModelForm):
+    class Meta:
+        model = Contract
+        fields = ["number", "vendor", "title", "status", "start_date", "end_date", "monthly_fee",
+                  "org_units", "sites", "service_types", "description"]
+        widgets = {"start_date": forms.DateInput(), "end_date": forms.DateInput()}
+
+
+class SLATargetForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = SLATarget
+        fields = ["priority", "response_minutes", "resolution_minutes"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+
+class _SLAFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
+    def clean(self) -> None:
+        super().clean()
+        seen: set[str] = set()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            priority = form.cleaned_data.get("priority")
+            if priority in seen:
+                form.add_error("priority", forms.ValidationError(
+                    SLATarget._meta.constraints[0].violation_error_message))  # type: ignore[attr-defined]
+            seen.add(priority)
+
+
+SLAFormSet = inlineformset_factory(
+    Contract, SLATarget, form=SLATargetForm, formset=_SLAFormSet, extra=0, max_num=4, validate_max=True,
+    can_delete=True,
+)
+
+
+def sla_formset(data: Any, instance: Contract | None) -> Any:
+    initial = None
+    if instance is None or instance.pk is None:
+        defaults = {"P1": (30, 240), "P2": (60, 480), "P3": (120, 1440), "P4": (240, 4320)}
+        initial = [{"priority": p, "response_minutes": defaults[p][0], "resolution_minutes": defaults[p][1]}
+                   for p in Priority.values]
+    formset = SLAFormSet(data, instance=instance, prefix="sla", initial=initial)
+    if initial:
+        formset.extra = len(initial)
+    formset.title = _("SLA targets (minutes)")
+    return formset
+
+
+class ContractAttachmentForm(ScopedModelForm):
+    class Meta:
+        model = ContractAttachment
+        fields = ["contract", "title", "file"]

@@ -1,0 +1,61 @@
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from oqms.contracts.filtersets import ContractAttachmentFilterSet, ContractFilterSet, ServiceTypeFilterSet
+from oqms.contracts.forms import ContractAttachmentForm, ContractForm, ServiceTypeForm, sla_formset
+from oqms.contracts.models import Contract, ContractAttachment, ServiceType
+from oqms.core.ui import Column, Inline, RecordUI
+
+
+class ServiceTypeUI(RecordUI):
+    model = ServiceType
+    filterset_class = ServiceTypeFilterSet
+    form_class = ServiceTypeForm
+    select_related = ("category",)
+    ordering = ("category__code", "code")
+    icon = "list-check"
+    columns = [Column("code", link=True), Column("name"), Column("name_en"),
+               Column("category", sort="category__code")]
+    detail_fields = ["code", "name", "name_en", "category", "description"]
+
+
+class ContractUI(RecordUI):
+    model = Contract
+    filterset_class = ContractFilterSet
+    form_class = ContractForm
+    select_related = ("vendor",)
+    ordering = ("-start_date", "number")
+    icon = "file-earmark-text"
+    columns = [
+        Column("number", link=True), Column("title"), Column("vendor", sort="vendor__name"),
+        Column("start_date"), Column("end_date"), Column("monthly_fee"), Column("status", badge=True),
+    ]
+    detail_fields = [
+        "number", "vendor", "title", "status", "start_date", "end_date", "monthly_fee", "org_units", "sites",
+        "service_types", "description",
+    ]
+    inlines = [
+        Inline("sla_targets", _("SLA targets"),
+               [Column("priority", badge=True), Column("response_minutes"), Column("resolution_minutes")]),
+        Inline("attachments", _("Attachments"), [Column("title", link=True), Column("file"), Column("created_at")],
+               "contracts:contractattachment_create", "contract"),
+    ]
+
+    @classmethod
+    def formsets(cls, request: HttpRequest, instance: Any) -> list[Any]:
+        data = request.POST if request.method == "POST" else None
+        return [sla_formset(data, instance)]
+
+
+class ContractAttachmentUI(RecordUI):
+    model = ContractAttachment
+    filterset_class = ContractAttachmentFilterSet
+    form_class = ContractAttachmentForm
+    select_related = ("contract",)
+    ordering = ("-created_at",)
+    icon = "paperclip"
+    columns = [Column("title", link=True), Column("contract", sort="contract__number"), Column("file"),
+               Column("created_at")]
+    detail_fields = ["contract", "title", "file", "created_at"]

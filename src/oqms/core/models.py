@@ -1,0 +1,161 @@
+"""Base classes every business record inherits, and the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from oqms.core import audit
+from oqms.core.scoping import ScopedManager
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditedModel(models.Model):
+    """Writes an audit entry for every create, update and delete, in the same transaction."""
+
+    audited = True
+    audit_exclude: tuple[str, ...] = ()
+    audit_redact: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        adding = self._state.adding or self.pk is None
+        with transaction.atomic():
+            before = None
+            if not adding:
+                stored = type(self)._base_manager.filter(pk=self.pk).first()
+                before = audit.snapshot(stored) if stored is not None else None
+                adding = stored is None
+            super().save(*args, **kwargs)
+            changes = audit.diff(before, audit.snapshot(self))
+            if adding:
+                audit.log(self, "create", changes)
+            elif changes:
+                audit.log(self, "update", changes)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        with transaction.atomic():
+            changes = audit.diff(audit.snapshot(self), None)
+            pk = self.pk
+            result = super().delete(*args, **kwargs)
+            self.pk = pk
+            audit.log(self, "delete", changes)
+            self.pk = None
+            return result
+
+
+class BaseModel(AuditedModel, TimeStampedModel):
+    """A business record: timestamps, audit trail and vendor scoping (see ``oqms.core.scoping``)."""
+
+    objects = ScopedManager()
+
+    class Meta:
+        abstract = True
+
+    def get_absolute_url(self) -> str:
+        try:
+            return reverse(f"{self._meta.app_label}:{self._meta.model_name}_detail", args=[self.pk])
+        except NoReverseMatch:
+            return ""
+
+
+class AuditEntry(models.Model):
+    """One create, update, delete or workflow step on a business record: who, when, before/after."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Updated")
+        DELETE = "delete", _("Deleted")
+        TRANSITION = "transition", _("Workflow step")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("record type"))
+    object_id = models.CharField(_("record id"), max_length=64)
+    object_repr = models.CharField(_("record"), max_length=200)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("actor"),
+    )
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    request_id = models.CharField(_("request id"), max_length=32, blank=True)
+    source = models.CharField(_("source"), max_length=16, blank=True)
+    # Kept as a plain id so that deleting a vendor never deletes or orphans the trail of its records.
+    vendor_id = models.BigIntegerField(_("vendor id"), null=True, blank=True, db_index=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    objects = ScopedManager()
+    vendor_scope_field = "vendor_id"
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            # The history panel of a record page: entries of one record, newest first.
+            models.Index(fields=["content_type", "object_id", "-at"], name="core_audit_record_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"
+
+    def field_changes(self) -> list[tuple[str, Any, Any]]:
+        """(label, before, after) with verbose field names, for display."""
+        model = self.content_type.model_class()
+        rows = []
+        for name, (before, after) in self.changes.items():
+            label: Any = name
+            if model is not None:
+                try:
+                    field = model._meta.get_field(name)
+                    label = getattr(field, "verbose_name", name)
+                    choices = dict(getattr(field, "flatchoices", None) or ())
+                    before, after = choices.get(before, before), choices.get(after, after)
+                except Exception:  # noqa: BLE001 - a field removed since the entry was written
+                    pass
+            rows.append((label, before, after))
+        return rows
+
+    def target_url(self) -> str:
+        try:
+            return reverse(f"{self.content_type.app_label}:{self.content_type.model}_detail",
+                           args=[self.object_id])
+        except NoReverseMatch:
+            return ""
+
+
+class Sequence(models.Model):
+    """A named counter for human-readable record numbers (WO-0000123), safe under concurrent writers."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
+    @classmethod
+    def take(cls, name: str, count: int = 1) -> int:
+        """Reserve ``count`` numbers and return the first. Must run inside a transaction."""
+        cls.objects.get_or_create(name=name)
+        # The UPDATE takes the row lock on PostgreSQL (and the write lock on SQLite) before the read below.
+        cls.objects.filter(name=name).update(value=models.F("value") + count)
+        last = cls.objects.get(name=name).value
+        return int(last - count + 1)

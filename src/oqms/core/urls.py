@@ -1,0 +1,4 @@
+from oqms.core.audit_ui import AuditEntryUI
+
+app_name = "core"
+urlpatterns = [*AuditEntryUI.urls()]

@@ -1,0 +1,59 @@
+"""Turning a record's attribute into what a person reads: choice labels, related names, masked personal data."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.formats import localize
+
+
+def mask_phone(value: str) -> str:
+    """138****5678: keep the first three and last four digits of a phone number."""
+    digits = value.strip()
+    if len(digits) <= 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+
+
+def resolve(obj: Any, dotted: str) -> Any:
+    """The value at ``a.b.c``, using ``get_X_display`` for choice fields."""
+    target = obj
+    parts = dotted.split(".")
+    for index, part in enumerate(parts):
+        if target is None:
+            return None
+        last = index == len(parts) - 1
+        if last and isinstance(target, models.Model):
+            display = getattr(target, f"get_{part}_display", None)
+            if display is not None:
+                return display()
+        value = getattr(target, part)
+        if callable(value) and not isinstance(value, models.Manager):
+            value = value()
+        target = value
+    return target
+
+
+def display_value(obj: Any, dotted: str, mask: bool = False) -> Any:
+    value = resolve(obj, dotted)
+    if isinstance(value, models.Manager):
+        return ", ".join(str(v) for v in value.all())
+    if value is None or value == "":
+        return ""
+    if mask and isinstance(value, str):
+        return mask_phone(value)
+    if isinstance(value, datetime.datetime):
+        return localize(timezone.localtime(value)) if timezone.is_aware(value) else localize(value)
+    if isinstance(value, bool):
+        from django.utils.translation import gettext
+
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, datetime.date | decimal.Decimal | float | int):
+        return localize(value)
+    if isinstance(value, models.fields.files.FieldFile):
+        return value.name.rsplit("/", 1)[-1] if value.name else ""
+    return value if isinstance(value, str) else str(value)

@@ -1,0 +1,71 @@
+"""The enterprise's own structure: organisation units (departments) and the sites where services are delivered."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from oqms.core.models import BaseModel
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(
+            _("%(value)s is not a time zone; use a name such as Asia/Shanghai."), params={"value": value}
+        ) from exc
+
+
+class OrgUnit(BaseModel):
+    """A department or business unit that receives outsourced services and raises work orders."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+                               verbose_name=_("parent unit"))
+    description = models.TextField(_("description"), blank=True)
+
+    vendor_scope_field = "contracts__vendor"
+
+    class Meta:
+        verbose_name = _("organisation unit")
+        verbose_name_plural = _("organisation units")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk and self.pk is not None:
+                raise ValidationError({"parent": _("A unit cannot be inside itself.")})
+            ancestor = ancestor.parent
+
+
+class Site(BaseModel):
+    """A place where services are delivered: an office, a plant, a data centre."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="sites",
+                                 verbose_name=_("organisation unit"))
+    city = models.CharField(_("city"), max_length=64, blank=True)
+    address = models.CharField(_("address"), max_length=255)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai",
+                                 validators=[validate_time_zone])
+    is_active = models.BooleanField(_("active"), default=True)
+
+    vendor_scope_field = "contracts__vendor"
+
+    class Meta:
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name

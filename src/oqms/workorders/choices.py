@@ -1,0 +1,66 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    ASSIGNED = "assigned", _("Assigned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    PAUSED = "paused", _("Paused")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+Status.colours = {  # type: ignore[attr-defined]
+    "new": "primary", "assigned": "info", "in_progress": "warning", "paused": "secondary",
+    "resolved": "success", "closed": "dark",
+}
+OPEN_STATUSES = (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED)
+
+
+class Action(models.TextChoices):
+    CREATE = "create", _("Raised")
+    ASSIGN = "assign", _("Assigned")
+    START = "start", _("Started")
+    PAUSE = "pause", _("Paused")
+    RESUME = "resume", _("Resumed")
+    RESOLVE = "resolve", _("Resolved")
+    CLOSE = "close", _("Closed with rating")
+    REOPEN = "reopen", _("Reopened")
+
+
+# The workflow: which action moves a work order from which states, and to which state.
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    Action.ASSIGN: ((Status.NEW, Status.ASSIGNED), Status.ASSIGNED),
+    Action.START: ((Status.ASSIGNED,), Status.IN_PROGRESS),
+    Action.PAUSE: ((Status.IN_PROGRESS,), Status.PAUSED),
+    Action.RESUME: ((Status.PAUSED,), Status.IN_PROGRESS),
+    Action.RESOLVE: ((Status.IN_PROGRESS,), Status.RESOLVED),
+    Action.CLOSE: ((Status.RESOLVED,), Status.CLOSED),
+    Action.REOPEN: ((Status.RESOLVED, Status.CLOSED), None),  # back to assigned, or new if nobody is assigned
+}
+
+
+class PauseReason(models.TextChoices):
+    AWAITING_REQUESTER = "awaiting_requester", _("Awaiting the requester")
+    AWAITING_PARTS = "awaiting_parts", _("Awaiting spare parts")
+    AWAITING_THIRD_PARTY = "awaiting_third_party", _("Awaiting a third party")
+    SCHEDULED = "scheduled", _("Scheduled at the requester's request")
+    ACCESS = "access", _("No access to the site")
+    OTHER = "other", _("Other")
+
+
+class PhotoKind(models.TextChoices):
+    BEFORE = "before", _("Before")
+    AFTER = "after", _("After")
+    EVIDENCE = "evidence", _("Evidence")
+
+
+class SLAState(models.TextChoices):
+    ON_TRACK = "on_track", _("On track")
+    BREACHED = "breached", _("Breached")
+    MET = "met", _("Met")
+    NONE = "none", _("No target")
+
+
+SLAState.colours = {"on_track": "info", "breached": "danger", "met": "success", "none": "secondary"}  # type: ignore[attr-defined]

@@ -1,0 +1,215 @@
+"""Work order operations. Pages, the API and jobs call these; each runs in one transaction on a locked row."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from oqms.accounts.choices import VENDOR_ROLES, Role
+from oqms.contracts.choices import ContractStatus
+from oqms.contracts.models import Contract
+from oqms.core.errors import DomainError
+from oqms.core.models import Sequence
+from oqms.workorders.choices import TRANSITIONS, Action, PauseReason, Status
+from oqms.workorders.models import WorkOrder, WorkOrderAttachment, WorkOrderEvent
+
+INTERNAL_ROLES = {Role.QUALITY_MANAGER, Role.ADMIN}
+
+
+class WorkflowError(DomainError):
+    status_code = 409
+
+
+def format_number(sequence: int) -> str:
+    return f"WO{sequence:08d}"
+
+
+def find_contract(site: Any, service_type: Any, user: Any, on: datetime.date | None = None) -> Contract:
+    """The one active contract covering a site and a service type on a day, for requesters who don't know it."""
+    on = on or timezone.localdate()
+    candidates = list(
+        Contract.objects.visible_to(user).filter(
+            status=ContractStatus.ACTIVE, start_date__lte=on, end_date__gte=on, sites=site,
+            service_types=service_type,
+        )[:2]
+    )
+    if not candidates:
+        raise DomainError(_("No active contract covers this service type at this site."), code="no_contract")
+    if len(candidates) > 1:
+        raise DomainError(_("Several contracts cover this service type at this site: choose one."),
+                          code="ambiguous_contract")
+    return candidates[0]
+
+
+def check_scope(contract: Contract, site: Any, service_type: Any, on: datetime.date) -> None:
+    errors = {}
+    if not contract.is_in_force(on):
+        errors["contract"] = _("The contract is not active on %(day)s.") % {"day": on.isoformat()}
+    if not contract.sites.filter(pk=site.pk).exists():
+        errors["site"] = _("The contract does not cover this site.")
+    if not contract.service_types.filter(pk=service_type.pk).exists():
+        errors["service_type"] = _("The contract does not include this service type.")
+    if errors:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError(errors)
+
+
+def due_times(contract: Contract, priority: str, opened_at: datetime.datetime) -> tuple[Any, Any]:
+    target = contract.sla_targets.filter(priority=priority).first()
+    if target is None:
+        return None, None
+    return (opened_at + datetime.timedelta(minutes=target.response_minutes),
+            opened_at + datetime.timedelta(minutes=target.resolution_minutes))
+
+
+@transaction.atomic
+def create(*, requester: Any, site: Any, service_type: Any, title: str, priority: str = "P3", description: str = "",
+           contract: Contract | None = None, opened_at: datetime.datetime | None = None) -> WorkOrder:
+    opened_at = opened_at or timezone.now()
+    if contract is None:
+        contract = find_contract(site, service_type, requester, timezone.localdate(opened_at))
+    check_scope(contract, site, service_type, timezone.localdate(opened_at))
+    response_due, resolution_due = due_times(contract, priority, opened_at)
+    work_order = WorkOrder(
+        number=format_number(Sequence.take("workorder")), contract=contract, vendor_id=contract.vendor_id,
+        site=site, service_type=service_type, priority=priority, title=title, description=description,
+        requester=requester, opened_at=opened_at, response_due_at=response_due, resolution_due_at=resolution_due,
+    )
+    work_order.full_clean()
+    work_order.save()
+    WorkOrderEvent.objects.create(work_order=work_order, action=Action.CREATE, to_status=Status.NEW,
+                                  actor=requester, at=opened_at)
+    return work_order
+
+
+def allowed_actions(work_order: WorkOrder, user: Any) -> list[str]:
+    """The workflow actions this user may take on this work order now (drives the buttons and the API)."""
+    return [action for action in TRANSITIONS if _may(work_order, user, action)]
+
+
+def _may(work_order: WorkOrder, user: Any, action: str) -> bool:
+    sources, _target = TRANSITIONS[action]
+    if work_order.status not in sources or not user.is_active:
+        return False
+    if not WorkOrder.objects.restrict(user, "change").filter(pk=work_order.pk).exists():
+        return False
+    role = user.role
+    vendor_manager = role == Role.VENDOR_MANAGER and user.vendor_id == work_order.vendor_id
+    if action == Action.ASSIGN:
+        return role in INTERNAL_ROLES or vendor_manager
+    if action in {Action.START, Action.PAUSE, Action.RESUME, Action.RESOLVE}:
+        return role in INTERNAL_ROLES or vendor_manager or work_order.assignee_id == user.pk
+    if action in {Action.CLOSE, Action.REOPEN}:
+        return role in INTERNAL_ROLES or work_order.requester_id == user.pk
+    return False
+
+
+def _transition(work_order: WorkOrder, user: Any, action: str, note: str = "",
+                at: datetime.datetime | None = None, **changes: Any) -> WorkOrder:
+    locked = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
+    if not _may(locked, user, action):
+        raise WorkflowError(
+            _("%(action)s is not possible for you on a work order that is %(status)s.")
+            % {"action": Action(action).label, "status": locked.get_status_display()},
+            code="transition_not_allowed",
+        )
+    at = at or timezone.now()
+    sources, target = TRANSITIONS[action]
+    if target is None:  # reopen
+        target = Status.ASSIGNED if locked.assignee_id else Status.NEW
+    from_status = locked.status
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.status = target
+    locked.save()
+    WorkOrderEvent.objects.create(work_order=locked, action=action, from_status=from_status, to_status=target,
+                                  actor=user, at=at, note=note)
+    return locked
+
+
+@transaction.atomic
+def assign(work_order: WorkOrder, user: Any, assignee: Any, note: str = "",
+           at: datetime.datetime | None = None) -> WorkOrder:
+    if (assignee is None or not assignee.is_active or assignee.role not in VENDOR_ROLES
+            or assignee.vendor_id != work_order.vendor_id):
+        raise DomainError(_("Assign the work order to an active person of its vendor."), code="bad_assignee")
+    at = at or timezone.now()
+    return _transition(work_order, user, Action.ASSIGN, note or str(assignee), at=at, assignee=assignee,
+                       assigned_at=at)
+
+
+@transaction.atomic
+def start(work_order: WorkOrder, user: Any, note: str = "", at: datetime.datetime | None = None) -> WorkOrder:
+    at = at or timezone.now()
+    return _transition(work_order, user, Action.START, note, at=at,
+                       responded_at=work_order.responded_at or at)
+
+
+@transaction.atomic
+def pause(work_order: WorkOrder, user: Any, reason: str, note: str = "",
+          at: datetime.datetime | None = None) -> WorkOrder:
+    if reason not in PauseReason.values:
+        raise DomainError(_("Choose why the work is paused."), code="pause_reason")
+    if reason == PauseReason.OTHER and not note.strip():
+        raise DomainError(_("Describe the reason when it is 'Other'."), code="pause_note")
+    at = at or timezone.now()
+    return _transition(work_order, user, Action.PAUSE, note, at=at, pause_reason=reason, paused_at=at)
+
+
+@transaction.atomic
+def resume(work_order: WorkOrder, user: Any, note: str = "", at: datetime.datetime | None = None) -> WorkOrder:
+    at = at or timezone.now()
+    locked = WorkOrder.objects.get(pk=work_order.pk)
+    paused = int((at - locked.paused_at).total_seconds()) if locked.paused_at else 0
+    paused = max(paused, 0)
+    # The resolution clock stops while paused: its due time moves by the paused time.
+    due = locked.resolution_due_at + datetime.timedelta(seconds=paused) if locked.resolution_due_at else None
+    return _transition(work_order, user, Action.RESUME, note, at=at, paused_at=None, pause_reason="",
+                       paused_seconds=locked.paused_seconds + paused, resolution_due_at=due)
+
+
+@transaction.atomic
+def resolve(work_order: WorkOrder, user: Any, note: str, at: datetime.datetime | None = None) -> WorkOrder:
+    if not note.strip():
+        raise DomainError(_("Describe what was done to resolve it."), code="resolution_note")
+    at = at or timezone.now()
+    return _transition(work_order, user, Action.RESOLVE, note, at=at, resolved_at=at, resolution_note=note)
+
+
+@transaction.atomic
+def close(work_order: WorkOrder, user: Any, rating: Any, comment: str = "",
+          at: datetime.datetime | None = None) -> WorkOrder:
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 5:
+        raise DomainError(_("Rate the service from 1 to 5 stars."), code="rating")
+    at = at or timezone.now()
+    return _transition(work_order, user, Action.CLOSE, comment, at=at, closed_at=at, rating=rating,
+                       rating_comment=comment)
+
+
+@transaction.atomic
+def reopen(work_order: WorkOrder, user: Any, reason: str, at: datetime.datetime | None = None) -> WorkOrder:
+    if not reason.strip():
+        raise DomainError(_("Say why the work order is reopened."), code="reopen_reason")
+    locked = WorkOrder.objects.get(pk=work_order.pk)
+    return _transition(work_order, user, Action.REOPEN, reason, at=at, resolved_at=None, closed_at=None,
+                       rating=None, rating_comment="", reopen_count=locked.reopen_count + 1)
+
+
+@transaction.atomic
+def add_photo(work_order: WorkOrder, user: Any, photo: Any, kind: str, caption: str = "") -> WorkOrderAttachment:
+    if not WorkOrder.objects.visible_to(user).filter(pk=work_order.pk).exists():
+        raise DomainError(_("You cannot add photos to this work order."), code="forbidden")
+    attachment = WorkOrderAttachment(work_order=work_order, photo=photo, kind=kind, caption=caption,
+                                     uploaded_by=user)
+    attachment.full_clean()
+    attachment.save()
+    return attachment

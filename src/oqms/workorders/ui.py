@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from oqms.core.ui import Column, RecordUI
+from oqms.workorders import services
+from oqms.workorders.filtersets import WorkOrderFilterSet
+from oqms.workorders.forms import WorkOrderForm
+from oqms.workorders.models import WorkOrder
+
+
+class WorkOrderUI(RecordUI):
+    model = WorkOrder
+    filterset_class = WorkOrderFilterSet
+    form_class = WorkOrderForm
+    select_related = ("vendor", "site", "service_type", "assignee", "requester")
+    ordering = ("-opened_at",)
+    can_delete = False  # a raised work order is evidence of service: it is closed, never deleted
+    detail_template = "workorders/detail.html"
+    icon = "tools"
+    columns = [
+        Column("number", link=True), Column("title"), Column("vendor", sort="vendor__name"),
+        Column("site", sort="site__name"), Column("priority", badge=True), Column("status", badge=True),
+        Column("assignee", sort="assignee__username"), Column("opened_at"), Column("resolution_due_at"),
+        Column("sla_state", label=_("SLA"), sort="", badge=True),
+    ]
+    detail_fields = [
+        "number", "status", "priority", "contract", "vendor", "site", "service_type", "requester", "assignee",
+        "opened_at", "response_due_at", "responded_at", "resolution_due_at", "resolved_at", "closed_at",
+        "pause_reason", "paused_seconds", "reopen_count", "description", "resolution_note", "rating",
+        "rating_comment",
+    ]
+
+    @classmethod
+    def actions(cls, request: HttpRequest, obj: Any) -> list[dict[str, Any]]:
+        from django.urls import reverse
+
+        from oqms.workorders.choices import Action
+        from oqms.workorders.views import action_forms
+
+        return [
+            {"action": action, "label": Action(action).label, "form": form,
+             "url": reverse("workorders:workorder_transition", args=[obj.pk, action])}
+            for action, form in action_forms(obj, request.user).items()
+        ]
+
+    @classmethod
+    def extra_context(cls, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        from oqms.workorders.forms import PhotoForm
+
+        return {"photo_form": PhotoForm()}
+
+    @classmethod
+    def save(cls, request: HttpRequest, form: Any, formsets: list[Any]) -> Any:
+        if form.instance.pk:
+            return form.save()
+        data = form.cleaned_data
+        return services.create(
+            requester=request.user, contract=data.get("contract"), site=data["site"],
+            service_type=data["service_type"], priority=data["priority"], title=data["title"],
+            description=data.get("description", ""),
+        )
