@@ -25,14 +25,33 @@ def run(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="oqms run", description="Serve OQMS and run its background worker.")
     parser.add_argument("--bind", default=os.environ.get("OQMS_BIND", "127.0.0.1:8000"))
     parser.add_argument("--web-workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
-    parser.add_argument("--no-worker", action="store_true", help="serve pages only (run `oqms worker` elsewhere)")
+    parser.add_argument(
+        "--no-worker", action="store_true", help="serve pages only (run `oqms worker` elsewhere)"
+    )
     options = parser.parse_args(argv)
     python = sys.executable
-    children = [subprocess.Popen([
-        python, "-m", "gunicorn", "oqms.wsgi:application", "--bind", options.bind,
-        "--workers", str(options.web_workers), "--threads", "4", "--timeout", "120",
-        "--access-logfile", "-", "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
-    ])]
+    children = [
+        subprocess.Popen(
+            [
+                python,
+                "-m",
+                "gunicorn",
+                "oqms.wsgi:application",
+                "--bind",
+                options.bind,
+                "--workers",
+                str(options.web_workers),
+                "--threads",
+                "4",
+                "--timeout",
+                "120",
+                "--access-logfile",
+                "-",
+                "--forwarded-allow-ips",
+                os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            ]
+        )
+    ]
     if not options.no_worker:
         children.append(subprocess.Popen([python, "-m", "oqms.cli", "worker"]))
     print(f"OQMS is serving on http://{options.bind}/ (Ctrl+C stops it)", flush=True)

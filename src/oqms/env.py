@@ -71,7 +71,9 @@ def env_timezone(name: str, default: str) -> str:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ImproperlyConfigured(f"{name}={value!r} is not an IANA time zone such as Asia/Shanghai") from exc
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not an IANA time zone such as Asia/Shanghai"
+        ) from exc
     return value
 
 

@@ -45,8 +45,11 @@ def home(request: HttpRequest) -> HttpResponse:
         context["by_vendor"] = _open_by_vendor(open_work)
         today = timezone.localdate()
         context["expiring_documents"] = (
-            QualificationDocument.objects.visible_to(user).select_related("vendor")
-            .filter(valid_to__isnull=False, valid_to__lte=today + datetime.timedelta(days=EXPIRY_WARNING_DAYS))
+            QualificationDocument.objects.visible_to(user)
+            .select_related("vendor")
+            .filter(
+                valid_to__isnull=False, valid_to__lte=today + datetime.timedelta(days=EXPIRY_WARNING_DAYS)
+            )
             .order_by("valid_to")[:10]
         )
         context["overdue"] = recent.filter(resolution_due_at__lt=now).exclude(status=Status.PAUSED)[:10]
@@ -73,7 +76,8 @@ def _status_counts(open_work: Any) -> list[dict[str, Any]]:
 
 def _open_by_vendor(open_work: Any) -> list[dict[str, Any]]:
     rows = (
-        open_work.order_by().values("vendor_id", "vendor__name", "vendor__short_name")
+        open_work.order_by()
+        .values("vendor_id", "vendor__name", "vendor__short_name")
         .annotate(
             total=Count("pk"),
             new=Count("pk", filter=Q(status=Status.NEW)),
@@ -83,9 +87,7 @@ def _open_by_vendor(open_work: Any) -> list[dict[str, Any]]:
         )
         .order_by("-total")
     )
-    return [
-        {**row, "name": row["vendor__short_name"] or row["vendor__name"]} for row in rows
-    ]
+    return [{**row, "name": row["vendor__short_name"] or row["vendor__name"]} for row in rows]
 
 
 @login_required

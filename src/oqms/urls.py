@@ -19,4 +19,3 @@ urlpatterns = [
     path("healthz", home.healthz, name="healthz"),
     path("django-admin/", admin.site.urls),
 ]
-

@@ -24,8 +24,19 @@ class AuditEntrySerializer(serializers.ModelSerializer):  # type: ignore[type-ar
 
     class Meta:
         model = AuditEntry
-        fields = ["id", "record_type", "object_id", "object_repr", "action", "actor", "at", "source",
-                  "request_id", "changes", "note"]
+        fields = [
+            "id",
+            "record_type",
+            "object_id",
+            "object_repr",
+            "action",
+            "actor",
+            "at",
+            "source",
+            "request_id",
+            "changes",
+            "note",
+        ]
 
 
 class _ReadOnlyScoped(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]

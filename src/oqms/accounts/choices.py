@@ -14,6 +14,11 @@ class Role(models.TextChoices):
 
 VENDOR_ROLES = {Role.VENDOR_MANAGER, Role.VENDOR_STAFF}
 Role.colours = {  # type: ignore[attr-defined]
-    Role.QUALITY_MANAGER: "primary", Role.REQUESTER: "info", Role.VENDOR_MANAGER: "warning",
-    Role.VENDOR_STAFF: "warning", Role.INSPECTOR: "success", Role.ASSESSOR: "dark", Role.ADMIN: "danger",
+    Role.QUALITY_MANAGER: "primary",
+    Role.REQUESTER: "info",
+    Role.VENDOR_MANAGER: "warning",
+    Role.VENDOR_STAFF: "warning",
+    Role.INSPECTOR: "success",
+    Role.ASSESSOR: "dark",
+    Role.ADMIN: "danger",
 }

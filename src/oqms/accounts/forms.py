@@ -29,7 +29,8 @@ class ThrottledLoginForm(AuthenticationForm):
         ip = services.client_ip(self.request) if self.request else None
         if username and services.login_locked(username, ip):
             raise forms.ValidationError(
-                self.error_messages["locked"], code="locked",
+                self.error_messages["locked"],
+                code="locked",
                 params={"minutes": settings.LOGIN_FAILURE_WINDOW_SECONDS // 60},
             )
         try:
@@ -43,15 +44,26 @@ class ThrottledLoginForm(AuthenticationForm):
 
 class UserForm(ScopedModelForm):
     password = forms.CharField(
-        label=_("password"), required=False, widget=forms.PasswordInput(render_value=False),
+        label=_("password"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
         help_text=_("Required for a new user; leave empty to keep the current password."),
     )
 
     class Meta:
         model = User
         fields = [
-            "username", "display_name", "email", "phone", "role", "vendor", "org_unit", "time_zone",
-            "access_expires_at", "scope_vendors", "is_active",
+            "username",
+            "display_name",
+            "email",
+            "phone",
+            "role",
+            "vendor",
+            "org_unit",
+            "time_zone",
+            "access_expires_at",
+            "scope_vendors",
+            "is_active",
         ]
         widgets = {"access_expires_at": forms.DateTimeInput()}
 

@@ -28,22 +28,35 @@ class User(AuditedModel, AbstractUser):
 
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.REQUESTER)
     vendor = models.ForeignKey(
-        "vendors.Vendor", null=True, blank=True, on_delete=models.PROTECT, related_name="users",
+        "vendors.Vendor",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
         verbose_name=_("vendor"),
     )
     org_unit = models.ForeignKey(
-        "org.OrgUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="users",
+        "org.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="users",
         verbose_name=_("organisation unit"),
     )
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     access_expires_at = models.DateTimeField(
-        _("access expires at"), null=True, blank=True,
+        _("access expires at"),
+        null=True,
+        blank=True,
         help_text=_("After this moment the account can no longer sign in (third-party assessors)."),
     )
     scope_vendors = models.ManyToManyField(
-        "vendors.Vendor", blank=True, related_name="+", verbose_name=_("vendors in scope"),
+        "vendors.Vendor",
+        blank=True,
+        related_name="+",
+        verbose_name=_("vendors in scope"),
         help_text=_("For third-party assessors: the vendors whose records they may read."),
     )
 
@@ -104,8 +117,9 @@ class ApiToken(models.Model):
 
     PREFIX = "oqms_"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
-                             verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=100)
     key_prefix = models.CharField(_("token prefix"), max_length=16)
     key_hash = models.CharField(max_length=64, unique=True)
@@ -149,3 +163,6 @@ class LoginFailure(models.Model):
     class Meta:
         verbose_name = _("failed sign-in")
         verbose_name_plural = _("failed sign-ins")
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.ip_address} {self.at:%Y-%m-%d %H:%M}"

@@ -15,11 +15,27 @@ class UserUI(RecordUI):
     can_delete = False  # people leave: deactivate them, keep who did what
     icon = "people"
     columns = [
-        Column("username", link=True), Column("display_name"), Column("role", badge=True),
-        Column("vendor", sort="vendor__name"), Column("org_unit", sort="org_unit__name"),
-        Column("phone", mask=True), Column("is_active", label=_("active")), Column("last_login"),
+        Column("username", link=True),
+        Column("display_name"),
+        Column("role", badge=True),
+        Column("vendor", sort="vendor__name"),
+        Column("org_unit", sort="org_unit__name"),
+        Column("phone", mask=True),
+        Column("is_active", label=_("active")),
+        Column("last_login"),
     ]
     detail_fields = [
-        "username", "display_name", "email", "phone", "role", "vendor", "org_unit", "time_zone",
-        "access_expires_at", "scope_vendors", "is_active", "last_login", "date_joined",
+        "username",
+        "display_name",
+        "email",
+        "phone",
+        "role",
+        "vendor",
+        "org_unit",
+        "time_zone",
+        "access_expires_at",
+        "scope_vendors",
+        "is_active",
+        "last_login",
+        "date_joined",
     ]

@@ -48,8 +48,9 @@ def profile(request: HttpRequest) -> HttpResponse:
         form = TokenForm()
     tokens = ApiToken.objects.filter(user=request.user)
     status = 400 if request.method == "POST" and new_key is None else 200
-    return render(request, "accounts/profile.html",
-                  {"form": form, "tokens": tokens, "new_key": new_key}, status=status)
+    return render(
+        request, "accounts/profile.html", {"form": form, "tokens": tokens, "new_key": new_key}, status=status
+    )
 
 
 @login_required

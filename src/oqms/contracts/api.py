@@ -24,7 +24,9 @@ class SLATargetSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["resolution_minutes"] < attrs["response_minutes"]:
-            raise serializers.ValidationError({"resolution_minutes": _("Resolution cannot be due before response.")})
+            raise serializers.ValidationError(
+                {"resolution_minutes": _("Resolution cannot be due before response.")}
+            )
         return attrs
 
 
@@ -33,8 +35,23 @@ class ContractSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Contract
-        fields = ["id", "number", "vendor", "title", "status", "start_date", "end_date", "monthly_fee",
-                  "org_units", "sites", "service_types", "description", "sla_targets", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "number",
+            "vendor",
+            "title",
+            "status",
+            "start_date",
+            "end_date",
+            "monthly_fee",
+            "org_units",
+            "sites",
+            "service_types",
+            "description",
+            "sla_targets",
+            "created_at",
+            "updated_at",
+        ]
 
     def validate_sla_targets(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         priorities = [t["priority"] for t in value]
@@ -82,7 +99,8 @@ class ServiceTypeViewSet(RecordViewSet):
 
 class ContractViewSet(RecordViewSet):
     queryset = Contract.objects.select_related("vendor").prefetch_related(
-        "org_units", "sites", "service_types", "sla_targets")
+        "org_units", "sites", "service_types", "sla_targets"
+    )
     serializer_class = ContractSerializer
     filterset_class = ContractFilterSet
     ordering_fields = ["number", "start_date", "end_date", "monthly_fee"]

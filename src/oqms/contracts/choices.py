@@ -21,5 +21,9 @@ class ContractStatus(models.TextChoices):
 
 
 ContractStatus.colours = {  # type: ignore[attr-defined]
-    "draft": "secondary", "active": "success", "suspended": "warning", "expired": "dark", "terminated": "danger",
+    "draft": "secondary",
+    "active": "success",
+    "suspended": "warning",
+    "expired": "dark",
+    "terminated": "danger",
 }

@@ -19,7 +19,9 @@ class ContractFilterSet(SearchFilterSet):
     search_fields = ("number", "title", "vendor__name", "vendor__short_name")
     status = django_filters.MultipleChoiceFilter(label=_("status"), choices=ContractStatus.choices)
     sites = django_filters.ModelChoiceFilter(label=_("site"), queryset=Site.objects.all())
-    service_types = django_filters.ModelChoiceFilter(label=_("service type"), queryset=ServiceType.objects.all())
+    service_types = django_filters.ModelChoiceFilter(
+        label=_("service type"), queryset=ServiceType.objects.all()
+    )
     active_on = django_filters.DateFilter(label=_("in force on"), method="in_force_on")
 
     class Meta:

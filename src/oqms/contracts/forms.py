@@ -20,8 +20,19 @@ class ServiceTypeForm(ScopedModelForm):
 class ContractForm(ScopedModelForm):
     class Meta:
         model = Contract
-        fields = ["number", "vendor", "title", "status", "start_date", "end_date", "monthly_fee",
-                  "org_units", "sites", "service_types", "description"]
+        fields = [
+            "number",
+            "vendor",
+            "title",
+            "status",
+            "start_date",
+            "end_date",
+            "monthly_fee",
+            "org_units",
+            "sites",
+            "service_types",
+            "description",
+        ]
         widgets = {"start_date": forms.DateInput(), "end_date": forms.DateInput()}
 
 
@@ -44,13 +55,20 @@ class _SLAFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
                 continue
             priority = form.cleaned_data.get("priority")
             if priority in seen:
-                form.add_error("priority", forms.ValidationError(
-                    SLATarget._meta.constraints[0].violation_error_message))  # type: ignore[attr-defined]
+                form.add_error(
+                    "priority", forms.ValidationError(SLATarget._meta.constraints[0].violation_error_message)
+                )  # type: ignore[attr-defined]
             seen.add(priority)
 
 
 SLAFormSet = inlineformset_factory(
-    Contract, SLATarget, form=SLATargetForm, formset=_SLAFormSet, extra=0, max_num=4, validate_max=True,
+    Contract,
+    SLATarget,
+    form=SLATargetForm,
+    formset=_SLAFormSet,
+    extra=0,
+    max_num=4,
+    validate_max=True,
     can_delete=True,
 )
 
@@ -59,8 +77,10 @@ def sla_formset(data: Any, instance: Contract | None) -> Any:
     initial = None
     if instance is None or instance.pk is None:
         defaults = {"P1": (30, 240), "P2": (60, 480), "P3": (120, 1440), "P4": (240, 4320)}
-        initial = [{"priority": p, "response_minutes": defaults[p][0], "resolution_minutes": defaults[p][1]}
-                   for p in Priority.values]
+        initial = [
+            {"priority": p, "response_minutes": defaults[p][0], "resolution_minutes": defaults[p][1]}
+            for p in Priority.values
+        ]
     formset = SLAFormSet(data, instance=instance, prefix="sla", initial=initial)
     if initial:
         formset.extra = len(initial)

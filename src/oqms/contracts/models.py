@@ -25,8 +25,12 @@ class ServiceType(BaseModel):
     code = models.SlugField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
-    category = models.ForeignKey("vendors.ServiceCategory", on_delete=models.PROTECT, related_name="service_types",
-                                 verbose_name=_("service category"))
+    category = models.ForeignKey(
+        "vendors.ServiceCategory",
+        on_delete=models.PROTECT,
+        related_name="service_types",
+        verbose_name=_("service category"),
+    )
     description = models.TextField(_("delivery standard"), blank=True)
 
     vendor_scope_field = SHARED
@@ -48,20 +52,32 @@ class Contract(BaseModel):
     """A service contract: who delivers what, where, for how long, at what monthly fee, to which SLA."""
 
     number = models.CharField(_("contract number"), max_length=50, unique=True)
-    vendor = models.ForeignKey("vendors.Vendor", on_delete=models.PROTECT, related_name="contracts",
-                               verbose_name=_("vendor"))
+    vendor = models.ForeignKey(
+        "vendors.Vendor", on_delete=models.PROTECT, related_name="contracts", verbose_name=_("vendor")
+    )
     title = models.CharField(_("title"), max_length=200)
-    org_units = models.ManyToManyField("org.OrgUnit", related_name="contracts", verbose_name=_("organisation units"))
+    org_units = models.ManyToManyField(
+        "org.OrgUnit", related_name="contracts", verbose_name=_("organisation units")
+    )
     sites = models.ManyToManyField("org.Site", related_name="contracts", verbose_name=_("sites"))
-    service_types = models.ManyToManyField(ServiceType, related_name="contracts", verbose_name=_("service types"))
+    service_types = models.ManyToManyField(
+        ServiceType, related_name="contracts", verbose_name=_("service types")
+    )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     monthly_fee = models.DecimalField(
-        _("monthly fee (CNY)"), max_digits=14, decimal_places=2,
+        _("monthly fee (CNY)"),
+        max_digits=14,
+        decimal_places=2,
         validators=[MinValueValidator(Decimal("0"))],
     )
-    status = models.CharField(_("status"), max_length=16, choices=ContractStatus.choices,
-                              default=ContractStatus.DRAFT, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ContractStatus.choices,
+        default=ContractStatus.DRAFT,
+        db_index=True,
+    )
     description = models.TextField(_("scope and delivery standards"), blank=True)
 
     vendor_scope_field = "vendor"
@@ -71,11 +87,14 @@ class Contract(BaseModel):
         verbose_name_plural = _("contracts")
         ordering = ["-start_date", "number"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")),
-                                   name="%(app_label)s_%(class)s_end_after_start",
-                                   violation_error_message=_("The end date must not be before the start date.")),
-            models.CheckConstraint(condition=models.Q(monthly_fee__gte=0),
-                                   name="%(app_label)s_%(class)s_fee_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="%(app_label)s_%(class)s_end_after_start",
+                violation_error_message=_("The end date must not be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(monthly_fee__gte=0), name="%(app_label)s_%(class)s_fee_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -99,13 +118,17 @@ class Contract(BaseModel):
 class SLATarget(BaseModel):
     """Response and resolution targets for one priority of a contract, in minutes."""
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="sla_targets",
-                                 verbose_name=_("contract"))
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="sla_targets", verbose_name=_("contract")
+    )
     priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices)
     response_minutes = models.PositiveIntegerField(
-        _("response target (minutes)"), validators=[MinValueValidator(1), MaxValueValidator(MINUTES_PER_YEAR)])
+        _("response target (minutes)"), validators=[MinValueValidator(1), MaxValueValidator(MINUTES_PER_YEAR)]
+    )
     resolution_minutes = models.PositiveIntegerField(
-        _("resolution target (minutes)"), validators=[MinValueValidator(1), MaxValueValidator(MINUTES_PER_YEAR)])
+        _("resolution target (minutes)"),
+        validators=[MinValueValidator(1), MaxValueValidator(MINUTES_PER_YEAR)],
+    )
 
     vendor_scope_field = "contract__vendor"
 
@@ -114,18 +137,27 @@ class SLATarget(BaseModel):
         verbose_name_plural = _("SLA targets")
         ordering = ["contract", "priority"]
         constraints = [
-            models.UniqueConstraint(fields=["contract", "priority"], name="%(app_label)s_%(class)s_unique_priority",
-                                    violation_error_message=_("This contract already has a target for this priority.")),
-            models.CheckConstraint(condition=models.Q(resolution_minutes__gte=models.F("response_minutes")),
-                                   name="%(app_label)s_%(class)s_resolution_after_response",
-                                   violation_error_message=_("Resolution cannot be due before response.")),
+            models.UniqueConstraint(
+                fields=["contract", "priority"],
+                name="%(app_label)s_%(class)s_unique_priority",
+                violation_error_message=_("This contract already has a target for this priority."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(resolution_minutes__gte=models.F("response_minutes")),
+                name="%(app_label)s_%(class)s_resolution_after_response",
+                violation_error_message=_("Resolution cannot be due before response."),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.priority}: {self.response_minutes}/{self.resolution_minutes} min"
 
     def clean(self) -> None:
-        if self.response_minutes and self.resolution_minutes and self.resolution_minutes < self.response_minutes:
+        if (
+            self.response_minutes
+            and self.resolution_minutes
+            and self.resolution_minutes < self.response_minutes
+        ):
             raise ValidationError({"resolution_minutes": _("Resolution cannot be due before response.")})
 
     def priority_colour(self) -> str:
@@ -135,8 +167,9 @@ class SLATarget(BaseModel):
 class ContractAttachment(BaseModel):
     """A signed contract, an annex, a service description."""
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="attachments",
-                                 verbose_name=_("contract"))
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("contract")
+    )
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to="contracts/%Y/%m/", validators=[validate_document])
 

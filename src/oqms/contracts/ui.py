@@ -16,8 +16,12 @@ class ServiceTypeUI(RecordUI):
     select_related = ("category",)
     ordering = ("category__code", "code")
     icon = "list-check"
-    columns = [Column("code", link=True), Column("name"), Column("name_en"),
-               Column("category", sort="category__code")]
+    columns = [
+        Column("code", link=True),
+        Column("name"),
+        Column("name_en"),
+        Column("category", sort="category__code"),
+    ]
     detail_fields = ["code", "name", "name_en", "category", "description"]
 
 
@@ -29,18 +33,40 @@ class ContractUI(RecordUI):
     ordering = ("-start_date", "number")
     icon = "file-earmark-text"
     columns = [
-        Column("number", link=True), Column("title"), Column("vendor", sort="vendor__name"),
-        Column("start_date"), Column("end_date"), Column("monthly_fee"), Column("status", badge=True),
+        Column("number", link=True),
+        Column("title"),
+        Column("vendor", sort="vendor__name"),
+        Column("start_date"),
+        Column("end_date"),
+        Column("monthly_fee"),
+        Column("status", badge=True),
     ]
     detail_fields = [
-        "number", "vendor", "title", "status", "start_date", "end_date", "monthly_fee", "org_units", "sites",
-        "service_types", "description",
+        "number",
+        "vendor",
+        "title",
+        "status",
+        "start_date",
+        "end_date",
+        "monthly_fee",
+        "org_units",
+        "sites",
+        "service_types",
+        "description",
     ]
     inlines = [
-        Inline("sla_targets", _("SLA targets"),
-               [Column("priority", badge=True), Column("response_minutes"), Column("resolution_minutes")]),
-        Inline("attachments", _("Attachments"), [Column("title", link=True), Column("file"), Column("created_at")],
-               "contracts:contractattachment_create", "contract"),
+        Inline(
+            "sla_targets",
+            _("SLA targets"),
+            [Column("priority", badge=True), Column("response_minutes"), Column("resolution_minutes")],
+        ),
+        Inline(
+            "attachments",
+            _("Attachments"),
+            [Column("title", link=True), Column("file"), Column("created_at")],
+            "contracts:contractattachment_create",
+            "contract",
+        ),
     ]
 
     @classmethod
@@ -56,6 +82,10 @@ class ContractAttachmentUI(RecordUI):
     select_related = ("contract",)
     ordering = ("-created_at",)
     icon = "paperclip"
-    columns = [Column("title", link=True), Column("contract", sort="contract__number"), Column("file"),
-               Column("created_at")]
+    columns = [
+        Column("title", link=True),
+        Column("contract", sort="contract__number"),
+        Column("file"),
+        Column("created_at"),
+    ]
     detail_fields = ["contract", "title", "file", "created_at"]

@@ -91,9 +91,7 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[st
     after = after or {}
     names = list(dict.fromkeys([*before, *after]))
     return {
-        name: [before.get(name), after.get(name)]
-        for name in names
-        if before.get(name) != after.get(name)
+        name: [before.get(name), after.get(name)] for name in names if before.get(name) != after.get(name)
     }
 
 
@@ -139,15 +137,14 @@ def _content_type_id(instance: models.Model) -> int:
     return ContentType.objects.get_for_model(type(instance)).pk
 
 
-def _on_m2m_changed(sender: Any, instance: Any, action: str, reverse: bool, model: Any, pk_set: Any,
-                    **kwargs: Any) -> None:
+def _on_m2m_changed(
+    sender: Any, instance: Any, action: str, reverse: bool, model: Any, pk_set: Any, **kwargs: Any
+) -> None:
     if reverse or not getattr(type(instance), "audited", False):
         return
     if action not in {"post_add", "post_remove", "post_clear", "pre_clear"}:
         return
-    field_name = next(
-        (f.name for f in instance._meta.many_to_many if f.remote_field.through is sender), None
-    )
+    field_name = next((f.name for f in instance._meta.many_to_many if f.remote_field.through is sender), None)
     if field_name is None:
         return
     context = current()

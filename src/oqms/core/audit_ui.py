@@ -12,7 +12,8 @@ AUDITED_APPS = ("accounts", "org", "vendors", "contracts", "workorders")
 class AuditEntryFilterSet(SearchFilterSet):
     search_fields = ("object_repr", "object_id", "note", "request_id")
     content_type = django_filters.ModelChoiceFilter(
-        label=_("record type"), queryset=ContentType.objects.filter(app_label__in=AUDITED_APPS))
+        label=_("record type"), queryset=ContentType.objects.filter(app_label__in=AUDITED_APPS)
+    )
     action = django_filters.ChoiceFilter(label=_("action"), choices=AuditEntry.Action.choices)
     since = django_filters.DateFilter(label=_("from"), field_name="at", lookup_expr="date__gte")
     until = django_filters.DateFilter(label=_("until"), field_name="at", lookup_expr="date__lte")
@@ -31,8 +32,21 @@ class AuditEntryUI(RecordUI):
     detail_template = "core/audit_detail.html"
     icon = "clock-history"
     columns = [
-        Column("at", link=True), Column("action", badge=True), Column("content_type", sort=""),
-        Column("object_repr"), Column("actor", sort="actor__username"), Column("source"),
+        Column("at", link=True),
+        Column("action", badge=True),
+        Column("content_type", sort=""),
+        Column("object_repr"),
+        Column("actor", sort="actor__username"),
+        Column("source"),
     ]
-    detail_fields = ["at", "action", "content_type", "object_repr", "object_id", "actor", "source", "request_id",
-                     "note"]
+    detail_fields = [
+        "at",
+        "action",
+        "content_type",
+        "object_repr",
+        "object_id",
+        "actor",
+        "source",
+        "request_id",
+        "note",
+    ]

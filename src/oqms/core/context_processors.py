@@ -10,29 +10,53 @@ from django.utils.translation import gettext_lazy as _
 
 # (section, [(label, url name, permission, icon)])
 MENU: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
-    (_("Work"), [
-        (_("Work orders"), "workorders:workorder_list", "workorders.view_workorder", "tools"),
-    ]),
-    (_("Vendors"), [
-        (_("Vendors"), "vendors:vendor_list", "vendors.view_vendor", "building"),
-        (_("Contacts"), "vendors:vendorcontact_list", "vendors.view_vendorcontact", "person-lines-fill"),
-        (_("Qualification documents"), "vendors:qualificationdocument_list",
-         "vendors.view_qualificationdocument", "patch-check"),
-    ]),
-    (_("Contracts"), [
-        (_("Contracts"), "contracts:contract_list", "contracts.view_contract", "file-earmark-text"),
-        (_("Service catalogue"), "contracts:servicetype_list", "contracts.view_servicetype", "list-check"),
-        (_("Service categories"), "vendors:servicecategory_list", "vendors.view_servicecategory", "tags"),
-    ]),
-    (_("Organisation"), [
-        (_("Organisation units"), "org:orgunit_list", "org.view_orgunit", "diagram-3"),
-        (_("Sites"), "org:site_list", "org.view_site", "geo-alt"),
-    ]),
-    (_("Administration"), [
-        (_("Users"), "accounts:user_list", "accounts.view_user", "people"),
-        (_("Audit trail"), "core:auditentry_list", "core.view_auditentry", "clock-history"),
-        (_("API documentation"), "api:docs", "", "braces"),
-    ]),
+    (
+        _("Work"),
+        [
+            (_("Work orders"), "workorders:workorder_list", "workorders.view_workorder", "tools"),
+        ],
+    ),
+    (
+        _("Vendors"),
+        [
+            (_("Vendors"), "vendors:vendor_list", "vendors.view_vendor", "building"),
+            (_("Contacts"), "vendors:vendorcontact_list", "vendors.view_vendorcontact", "person-lines-fill"),
+            (
+                _("Qualification documents"),
+                "vendors:qualificationdocument_list",
+                "vendors.view_qualificationdocument",
+                "patch-check",
+            ),
+        ],
+    ),
+    (
+        _("Contracts"),
+        [
+            (_("Contracts"), "contracts:contract_list", "contracts.view_contract", "file-earmark-text"),
+            (
+                _("Service catalogue"),
+                "contracts:servicetype_list",
+                "contracts.view_servicetype",
+                "list-check",
+            ),
+            (_("Service categories"), "vendors:servicecategory_list", "vendors.view_servicecategory", "tags"),
+        ],
+    ),
+    (
+        _("Organisation"),
+        [
+            (_("Organisation units"), "org:orgunit_list", "org.view_orgunit", "diagram-3"),
+            (_("Sites"), "org:site_list", "org.view_site", "geo-alt"),
+        ],
+    ),
+    (
+        _("Administration"),
+        [
+            (_("Users"), "accounts:user_list", "accounts.view_user", "people"),
+            (_("Audit trail"), "core:auditentry_list", "core.view_auditentry", "clock-history"),
+            (_("API documentation"), "api:docs", "", "braces"),
+        ],
+    ),
 ]
 
 

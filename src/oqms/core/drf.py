@@ -51,13 +51,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
     if isinstance(exc, ProtectedError | RestrictedError):
         blockers = sorted({str(o._meta.verbose_name_plural) for o in exc.args[1]})
         return Response(
-            {"detail": _("This record cannot be deleted: it still has %(related)s.")
-             % {"related": ", ".join(blockers)}},
+            {
+                "detail": _("This record cannot be deleted: it still has %(related)s.")
+                % {"related": ", ".join(blockers)}
+            },
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, DjangoPermissionDenied):
-        return Response({"detail": _("You do not have permission to perform this action.")},
-                        status=status.HTTP_403_FORBIDDEN)
+        return Response(
+            {"detail": _("You do not have permission to perform this action.")},
+            status=status.HTTP_403_FORBIDDEN,
+        )
     return drf_exception_handler(exc, context)
-
-

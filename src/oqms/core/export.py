@@ -39,7 +39,7 @@ def xlsx_response(title: str, headers: list[str], rows: Iterable[list[Any]]) -> 
     sheet.append(header_cells)
     for row in rows:
         sheet.append([safe_cell(str(v) if not isinstance(v, int | float) else v) for v in row])
-    handle = tempfile.TemporaryFile()
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after sending
     workbook.save(handle)
     handle.seek(0)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -17,7 +17,12 @@ _SIGNATURES: dict[str, tuple[bytes, ...]] = {
     "zip-office": (b"PK\x03\x04",),  # .docx / .xlsx
 }
 _EXTENSIONS = {
-    "jpg": "jpeg", "jpeg": "jpeg", "png": "png", "webp": "webp", "pdf": "pdf", "docx": "zip-office",
+    "jpg": "jpeg",
+    "jpeg": "jpeg",
+    "png": "png",
+    "webp": "webp",
+    "pdf": "pdf",
+    "docx": "zip-office",
     "xlsx": "zip-office",
 }
 PHOTO_KINDS = {"jpeg", "png", "webp"}
@@ -42,7 +47,8 @@ def _check(upload: Any, kinds: set[str], allowed_text: Any) -> None:
     if upload.size > limit:
         raise ValidationError(
             _("The file is %(size).1f MB; the limit is %(limit)d MB."),
-            params={"size": upload.size / 1048576, "limit": settings.OQMS_MAX_UPLOAD_MB}, code="file_size",
+            params={"size": upload.size / 1048576, "limit": settings.OQMS_MAX_UPLOAD_MB},
+            code="file_size",
         )
     extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
     position = upload.tell() if hasattr(upload, "tell") else 0
@@ -51,8 +57,9 @@ def _check(upload: Any, kinds: set[str], allowed_text: Any) -> None:
     upload.seek(position)
     kind = sniff(head)
     if kind not in kinds or _EXTENSIONS.get(extension) != kind:
-        raise ValidationError(_("Only %(allowed)s files are accepted."), params={"allowed": allowed_text},
-                              code="file_type")
+        raise ValidationError(
+            _("Only %(allowed)s files are accepted."), params={"allowed": allowed_text}, code="file_type"
+        )
 
 
 def validate_photo(upload: Any) -> None:

@@ -34,6 +34,8 @@ class ScopedModelForm(forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         self.user = user
         for field in self.fields.values():
-            if isinstance(field, forms.ModelChoiceField) and hasattr(field.queryset.model.objects, "visible_to"):
+            if isinstance(field, forms.ModelChoiceField) and hasattr(
+                field.queryset.model.objects, "visible_to"
+            ):
                 field.queryset = restrict(field.queryset, user, "view")
         style_widgets(self)

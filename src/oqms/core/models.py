@@ -87,8 +87,12 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(_("record"), max_length=200)
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("actor"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     request_id = models.CharField(_("request id"), max_length=32, blank=True)
@@ -132,8 +136,9 @@ class AuditEntry(models.Model):
 
     def target_url(self) -> str:
         try:
-            return reverse(f"{self.content_type.app_label}:{self.content_type.model}_detail",
-                           args=[self.object_id])
+            return reverse(
+                f"{self.content_type.app_label}:{self.content_type.model}_detail", args=[self.object_id]
+            )
         except NoReverseMatch:
             return ""
 

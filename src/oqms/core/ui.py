@@ -104,7 +104,9 @@ class RecordUI:
 
     @classmethod
     def filtered(cls, request: HttpRequest) -> tuple[Any, models.QuerySet[Any], str]:
-        filterset = cls.filterset_class(request.GET or None, queryset=cls.queryset(request.user), request=request)
+        filterset = cls.filterset_class(
+            request.GET or None, queryset=cls.queryset(request.user), request=request
+        )
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
         sort = request.GET.get("sort", "")
         allowed = {c.sort_key(cls.model) for c in cls.columns} - {""}
@@ -163,7 +165,9 @@ class RecordUI:
                 path(f"{plural}/<int:pk>/edit/", EditPage.as_view(ui=cls), name=f"{name}_update"),
             ]
         if cls.can_delete:
-            views.append(path(f"{plural}/<int:pk>/delete/", DeletePage.as_view(ui=cls), name=f"{name}_delete"))
+            views.append(
+                path(f"{plural}/<int:pk>/delete/", DeletePage.as_view(ui=cls), name=f"{name}_delete")
+            )
         return views
 
 
@@ -209,12 +213,14 @@ class ListPage(UIView):
         page = Paginator(queryset, self.ui.paginate_by).get_page(request.GET.get("page"))
         columns = self.ui.columns
         rows = [(obj, [(c, render_cell(obj, c)) for c in columns]) for obj in page.object_list]
-        headers = [
-            {"label": c.header(self.ui.model), "sort": c.sort_key(self.ui.model)} for c in columns
-        ]
+        headers = [{"label": c.header(self.ui.model), "sort": c.sort_key(self.ui.model)} for c in columns]
         context = self.base_context() | {
-            "filterset": filterset, "page": page, "rows": rows, "columns": columns,
-            "headers": headers, "sort": sort,
+            "filterset": filterset,
+            "page": page,
+            "rows": rows,
+            "columns": columns,
+            "headers": headers,
+            "sort": sort,
             "export_url": reverse(self.ui.url_name("export")),
         }
         template = "core/_list_table.html" if request.headers.get("HX-Request") else "core/list.html"
@@ -245,22 +251,30 @@ class DetailPage(UIView):
             related = getattr(obj, inline.accessor).all()
             related = restrict(related, request.user, "view")
             add_url = ""
-            if inline.add_url_name and request.user.has_perm(
-                permission_codename(related.model, "add")
-            ):
+            if inline.add_url_name and request.user.has_perm(permission_codename(related.model, "add")):
                 add_url = f"{reverse(inline.add_url_name)}?{inline.add_param}={obj.pk}"
-            inlines.append({
-                "title": inline.title,
-                "headers": [c.header(related.model) for c in inline.columns],
-                "rows": [(r, [(c, render_cell(r, c)) for c in inline.columns]) for r in related[:200]],
-                "add_url": add_url,
-            })
-        history = AuditEntry.objects.visible_to(request.user).filter(
-            content_type__app_label=obj._meta.app_label,
-            content_type__model=obj._meta.model_name, object_id=str(obj.pk),
-        ).select_related("actor", "content_type")[:100]
+            inlines.append(
+                {
+                    "title": inline.title,
+                    "headers": [c.header(related.model) for c in inline.columns],
+                    "rows": [(r, [(c, render_cell(r, c)) for c in inline.columns]) for r in related[:200]],
+                    "add_url": add_url,
+                }
+            )
+        history = (
+            AuditEntry.objects.visible_to(request.user)
+            .filter(
+                content_type__app_label=obj._meta.app_label,
+                content_type__model=obj._meta.model_name,
+                object_id=str(obj.pk),
+            )
+            .select_related("actor", "content_type")[:100]
+        )
         context = self.base_context() | {
-            "object": obj, "fields": fields, "inlines": inlines, "history": history,
+            "object": obj,
+            "fields": fields,
+            "inlines": inlines,
+            "history": history,
             "actions": self.ui.actions(request, obj),
             **self.ui.extra_context(request, obj),
             "can_change": self.ui.form_class is not None
@@ -317,8 +331,11 @@ class DeletePage(UIView):
                 obj.delete()
         except (ProtectedError, RestrictedError) as exc:
             blockers = sorted({str(o._meta.verbose_name_plural) for o in exc.args[1]})
-            messages.error(request, _("%(record)s cannot be deleted: it still has %(related)s.") % {
-                "record": obj, "related": ", ".join(blockers)})
+            messages.error(
+                request,
+                _("%(record)s cannot be deleted: it still has %(related)s.")
+                % {"record": obj, "related": ", ".join(blockers)},
+            )
             return HttpResponseRedirect(obj.get_absolute_url())
         messages.success(request, _("Deleted: %(record)s") % {"record": obj})
         return HttpResponseRedirect(reverse(self.ui.url_name("list")))

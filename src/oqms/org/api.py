@@ -12,8 +12,18 @@ class OrgUnitSerializer(ScopedModelSerializer):
 class SiteSerializer(ScopedModelSerializer):
     class Meta:
         model = Site
-        fields = ["id", "code", "name", "org_unit", "city", "address", "time_zone", "is_active",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "org_unit",
+            "city",
+            "address",
+            "time_zone",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class OrgUnitViewSet(RecordViewSet):

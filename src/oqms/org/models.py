@@ -25,8 +25,14 @@ class OrgUnit(BaseModel):
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
-                               verbose_name=_("parent unit"))
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent unit"),
+    )
     description = models.TextField(_("description"), blank=True)
 
     vendor_scope_field = "contracts__vendor"
@@ -52,12 +58,14 @@ class Site(BaseModel):
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="sites",
-                                 verbose_name=_("organisation unit"))
+    org_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="sites", verbose_name=_("organisation unit")
+    )
     city = models.CharField(_("city"), max_length=64, blank=True)
     address = models.CharField(_("address"), max_length=255)
-    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai",
-                                 validators=[validate_time_zone])
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     vendor_scope_field = "contracts__vendor"

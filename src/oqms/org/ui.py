@@ -16,8 +16,13 @@ class OrgUnitUI(RecordUI):
     columns = [Column("code", link=True), Column("name"), Column("parent", sort="parent__name")]
     detail_fields = ["code", "name", "parent", "description", "created_at"]
     inlines = [
-        Inline("sites", _("Sites"), [Column("code", link=True), Column("name"), Column("city")],
-               "org:site_create", "org_unit"),
+        Inline(
+            "sites",
+            _("Sites"),
+            [Column("code", link=True), Column("name"), Column("city")],
+            "org:site_create",
+            "org_unit",
+        ),
     ]
 
 
@@ -29,7 +34,12 @@ class SiteUI(RecordUI):
     ordering = ("code",)
     icon = "geo-alt"
     columns = [
-        Column("code", link=True), Column("name"), Column("org_unit", sort="org_unit__name"),
-        Column("city"), Column("address"), Column("time_zone"), Column("is_active", label=_("active")),
+        Column("code", link=True),
+        Column("name"),
+        Column("org_unit", sort="org_unit__name"),
+        Column("city"),
+        Column("address"),
+        Column("time_zone"),
+        Column("is_active", label=_("active")),
     ]
     detail_fields = ["code", "name", "org_unit", "city", "address", "time_zone", "is_active", "created_at"]

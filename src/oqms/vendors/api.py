@@ -19,8 +19,19 @@ class ServiceCategorySerializer(ScopedModelSerializer):
 class VendorSerializer(ScopedModelSerializer):
     class Meta:
         model = Vendor
-        fields = ["id", "name", "short_name", "credit_code", "categories", "status", "address", "website",
-                  "description", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "short_name",
+            "credit_code",
+            "categories",
+            "status",
+            "address",
+            "website",
+            "description",
+            "created_at",
+            "updated_at",
+        ]
 
     def validate_credit_code(self, value: str) -> str:
         return value.strip().upper()
@@ -38,8 +49,20 @@ class QualificationDocumentSerializer(ScopedModelSerializer):
 
     class Meta:
         model = QualificationDocument
-        fields = ["id", "vendor", "doc_type", "number", "issuer", "valid_from", "valid_to", "file",
-                  "expiry_state", "days_to_expiry", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "vendor",
+            "doc_type",
+            "number",
+            "issuer",
+            "valid_from",
+            "valid_to",
+            "file",
+            "expiry_state",
+            "days_to_expiry",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class ServiceCategoryViewSet(RecordViewSet):

@@ -12,8 +12,12 @@ class VendorStatus(models.TextChoices):
 
 
 VendorStatus.colours = {  # type: ignore[attr-defined]
-    "prospect": "secondary", "qualified": "info", "active": "success", "probation": "warning",
-    "suspended": "danger", "exited": "dark",
+    "prospect": "secondary",
+    "qualified": "info",
+    "active": "success",
+    "probation": "warning",
+    "suspended": "danger",
+    "exited": "dark",
 }
 
 
@@ -38,5 +42,8 @@ class ExpiryState(models.TextChoices):
 
 
 ExpiryState.colours = {  # type: ignore[attr-defined]
-    "valid": "success", "expiring": "warning", "expired": "danger", "permanent": "secondary",
+    "valid": "success",
+    "expiring": "warning",
+    "expired": "danger",
+    "permanent": "secondary",
 }

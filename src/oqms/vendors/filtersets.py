@@ -26,8 +26,9 @@ class ServiceCategoryFilterSet(SearchFilterSet):
 class VendorFilterSet(SearchFilterSet):
     search_fields = ("name", "short_name", "credit_code", "address")
     status = django_filters.MultipleChoiceFilter(label=_("status"), choices=VendorStatus.choices)
-    categories = django_filters.ModelChoiceFilter(label=_("service category"),
-                                                  queryset=ServiceCategory.objects.all())
+    categories = django_filters.ModelChoiceFilter(
+        label=_("service category"), queryset=ServiceCategory.objects.all()
+    )
 
     class Meta:
         model = Vendor

@@ -13,7 +13,16 @@ class ServiceCategoryForm(ScopedModelForm):
 class VendorForm(ScopedModelForm):
     class Meta:
         model = Vendor
-        fields = ["name", "short_name", "credit_code", "categories", "status", "address", "website", "description"]
+        fields = [
+            "name",
+            "short_name",
+            "credit_code",
+            "categories",
+            "status",
+            "address",
+            "website",
+            "description",
+        ]
         widgets = {"categories": forms.CheckboxSelectMultiple}
 
     def clean_credit_code(self) -> str:

@@ -46,12 +46,18 @@ class Vendor(BaseModel):
     name = models.CharField(_("name"), max_length=200, unique=True)
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
     credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc],
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        validators=[validate_uscc],
         help_text=_("统一社会信用代码: 18 characters, the last one a check character."),
     )
-    categories = models.ManyToManyField(ServiceCategory, related_name="vendors", verbose_name=_("service categories"))
-    status = models.CharField(_("status"), max_length=16, choices=VendorStatus.choices,
-                              default=VendorStatus.PROSPECT, db_index=True)
+    categories = models.ManyToManyField(
+        ServiceCategory, related_name="vendors", verbose_name=_("service categories")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=VendorStatus.choices, default=VendorStatus.PROSPECT, db_index=True
+    )
     address = models.CharField(_("address"), max_length=255, blank=True)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -73,7 +79,9 @@ class Vendor(BaseModel):
 class VendorContact(BaseModel):
     """A person at the vendor: account manager, dispatcher, escalation contact."""
 
-    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("vendor"))
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("vendor")
+    )
     name = models.CharField(_("name"), max_length=100)
     title = models.CharField(_("job title"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
@@ -94,15 +102,19 @@ class VendorContact(BaseModel):
 class QualificationDocument(BaseModel):
     """A licence or certificate the vendor holds, with its validity: expired ones are flagged everywhere."""
 
-    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="documents", verbose_name=_("vendor"))
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.CASCADE, related_name="documents", verbose_name=_("vendor")
+    )
     doc_type = models.CharField(_("document type"), max_length=32, choices=DocumentType.choices)
     number = models.CharField(_("certificate number"), max_length=100)
     issuer = models.CharField(_("issuer"), max_length=200)
     valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to"), null=True, blank=True,
-                                help_text=_("Leave empty for a document without expiry."))
-    file = models.FileField(_("file"), upload_to="vendors/documents/%Y/%m/", blank=True,
-                            validators=[validate_document])
+    valid_to = models.DateField(
+        _("valid to"), null=True, blank=True, help_text=_("Leave empty for a document without expiry.")
+    )
+    file = models.FileField(
+        _("file"), upload_to="vendors/documents/%Y/%m/", blank=True, validators=[validate_document]
+    )
 
     vendor_scope_field = "vendor"
 

@@ -11,7 +11,11 @@ from oqms.vendors.forms import QualificationDocumentForm, ServiceCategoryForm, V
 from oqms.vendors.models import QualificationDocument, ServiceCategory, Vendor, VendorContact
 
 _document_columns = [
-    Column("doc_type", link=True), Column("number"), Column("issuer"), Column("valid_from"), Column("valid_to"),
+    Column("doc_type", link=True),
+    Column("number"),
+    Column("issuer"),
+    Column("valid_from"),
+    Column("valid_to"),
     Column("expiry_state", label=_("expiry"), sort="valid_to", badge=True),
 ]
 
@@ -34,24 +38,58 @@ class VendorUI(RecordUI):
     ordering = ("name",)
     icon = "building"
     columns = [
-        Column("name", link=True), Column("short_name"), Column("credit_code"),
-        Column("categories", sort=""), Column("status", badge=True), Column("created_at"),
+        Column("name", link=True),
+        Column("short_name"),
+        Column("credit_code"),
+        Column("categories", sort=""),
+        Column("status", badge=True),
+        Column("created_at"),
     ]
     detail_fields = [
-        "name", "short_name", "credit_code", "categories", "status", "address", "website", "description",
+        "name",
+        "short_name",
+        "credit_code",
+        "categories",
+        "status",
+        "address",
+        "website",
+        "description",
         "created_at",
     ]
     inlines = [
-        Inline("contacts", _("Contacts"),
-               [Column("name", link=True), Column("title"), Column("phone", mask=True), Column("email"),
-                Column("is_primary", label=_("primary contact"))],
-               "vendors:vendorcontact_create", "vendor"),
-        Inline("documents", _("Qualification documents"), _document_columns,
-               "vendors:qualificationdocument_create", "vendor"),
-        Inline("contracts", _("Contracts"),
-               [Column("number", link=True), Column("title"), Column("start_date"), Column("end_date"),
-                Column("status", badge=True)],
-               "contracts:contract_create", "vendor"),
+        Inline(
+            "contacts",
+            _("Contacts"),
+            [
+                Column("name", link=True),
+                Column("title"),
+                Column("phone", mask=True),
+                Column("email"),
+                Column("is_primary", label=_("primary contact")),
+            ],
+            "vendors:vendorcontact_create",
+            "vendor",
+        ),
+        Inline(
+            "documents",
+            _("Qualification documents"),
+            _document_columns,
+            "vendors:qualificationdocument_create",
+            "vendor",
+        ),
+        Inline(
+            "contracts",
+            _("Contracts"),
+            [
+                Column("number", link=True),
+                Column("title"),
+                Column("start_date"),
+                Column("end_date"),
+                Column("status", badge=True),
+            ],
+            "contracts:contract_create",
+            "vendor",
+        ),
     ]
 
 
@@ -63,8 +101,12 @@ class VendorContactUI(RecordUI):
     ordering = ("vendor__name", "name")
     icon = "person-lines-fill"
     columns = [
-        Column("name", link=True), Column("vendor", sort="vendor__name"), Column("title"),
-        Column("phone", mask=True), Column("email"), Column("is_primary", label=_("primary contact")),
+        Column("name", link=True),
+        Column("vendor", sort="vendor__name"),
+        Column("title"),
+        Column("phone", mask=True),
+        Column("email"),
+        Column("is_primary", label=_("primary contact")),
     ]
     detail_fields = ["vendor", "name", "title", "phone", "email", "is_primary"]
 
@@ -77,5 +119,14 @@ class QualificationDocumentUI(RecordUI):
     ordering = ("valid_to",)
     icon = "patch-check"
     columns = [Column("vendor", sort="vendor__name"), *_document_columns]
-    detail_fields = ["vendor", "doc_type", "number", "issuer", "valid_from", "valid_to", "expiry_state",
-                     "days_to_expiry", "file"]
+    detail_fields = [
+        "vendor",
+        "doc_type",
+        "number",
+        "issuer",
+        "valid_from",
+        "valid_to",
+        "expiry_state",
+        "days_to_expiry",
+        "file",
+    ]

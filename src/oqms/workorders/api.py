@@ -32,16 +32,55 @@ class WorkOrderSerializer(ScopedModelSerializer):
     class Meta:
         model = WorkOrder
         fields = [
-            "id", "number", "contract", "vendor", "site", "service_type", "priority", "title", "description",
-            "requester", "assignee", "status", "pause_reason", "opened_at", "assigned_at", "responded_at",
-            "resolved_at", "closed_at", "response_due_at", "resolution_due_at", "paused_seconds",
-            "resolution_note", "rating", "rating_comment", "reopen_count", "sla_state", "allowed_actions",
-            "created_at", "updated_at",
+            "id",
+            "number",
+            "contract",
+            "vendor",
+            "site",
+            "service_type",
+            "priority",
+            "title",
+            "description",
+            "requester",
+            "assignee",
+            "status",
+            "pause_reason",
+            "opened_at",
+            "assigned_at",
+            "responded_at",
+            "resolved_at",
+            "closed_at",
+            "response_due_at",
+            "resolution_due_at",
+            "paused_seconds",
+            "resolution_note",
+            "rating",
+            "rating_comment",
+            "reopen_count",
+            "sla_state",
+            "allowed_actions",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = [
-            "number", "vendor", "requester", "assignee", "status", "pause_reason", "opened_at", "assigned_at",
-            "responded_at", "resolved_at", "closed_at", "response_due_at", "resolution_due_at", "paused_seconds",
-            "resolution_note", "rating", "rating_comment", "reopen_count",
+            "number",
+            "vendor",
+            "requester",
+            "assignee",
+            "status",
+            "pause_reason",
+            "opened_at",
+            "assigned_at",
+            "responded_at",
+            "resolved_at",
+            "closed_at",
+            "response_due_at",
+            "resolution_due_at",
+            "paused_seconds",
+            "resolution_note",
+            "rating",
+            "rating_comment",
+            "reopen_count",
         ]
         extra_kwargs = {"contract": {"required": False}}
 
@@ -53,10 +92,13 @@ class WorkOrderSerializer(ScopedModelSerializer):
         if self.instance is not None:
             for name in ("contract", "site", "service_type"):
                 if name in attrs and attrs[name] != getattr(self.instance, name):
-                    raise serializers.ValidationError({name: _("Cannot be changed after the work order is raised.")})
+                    raise serializers.ValidationError(
+                        {name: _("Cannot be changed after the work order is raised.")}
+                    )
             if not self.instance.is_open:
                 raise serializers.ValidationError(
-                    _("A resolved or closed work order can no longer be edited."))
+                    _("A resolved or closed work order can no longer be edited.")
+                )
             return super().validate(attrs)
         return attrs
 
@@ -108,8 +150,11 @@ class WorkOrderViewSet(RecordViewSet):
     @extend_schema(request=AssignSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request: Any, pk: Any = None) -> Response:
-        return self._step(request, AssignSerializer,
-                          lambda wo, d: services.assign(wo, request.user, d["assignee"], d["note"]))
+        return self._step(
+            request,
+            AssignSerializer,
+            lambda wo, d: services.assign(wo, request.user, d["assignee"], d["note"]),
+        )
 
     @extend_schema(request=NoteSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
@@ -119,8 +164,9 @@ class WorkOrderViewSet(RecordViewSet):
     @extend_schema(request=PauseSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
     def pause(self, request: Any, pk: Any = None) -> Response:
-        return self._step(request, PauseSerializer,
-                          lambda wo, d: services.pause(wo, request.user, d["reason"], d["note"]))
+        return self._step(
+            request, PauseSerializer, lambda wo, d: services.pause(wo, request.user, d["reason"], d["note"])
+        )
 
     @extend_schema(request=NoteSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
@@ -130,13 +176,16 @@ class WorkOrderViewSet(RecordViewSet):
     @extend_schema(request=NoteSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request: Any, pk: Any = None) -> Response:
-        return self._step(request, NoteSerializer, lambda wo, d: services.resolve(wo, request.user, d["note"]))
+        return self._step(
+            request, NoteSerializer, lambda wo, d: services.resolve(wo, request.user, d["note"])
+        )
 
     @extend_schema(request=CloseSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Any, pk: Any = None) -> Response:
-        return self._step(request, CloseSerializer,
-                          lambda wo, d: services.close(wo, request.user, d["rating"], d["note"]))
+        return self._step(
+            request, CloseSerializer, lambda wo, d: services.close(wo, request.user, d["rating"], d["note"])
+        )
 
     @extend_schema(request=NoteSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
@@ -150,8 +199,9 @@ class WorkOrderViewSet(RecordViewSet):
         return Response(WorkOrderEventSerializer(work_order.events.all(), many=True).data)
 
 
-class WorkOrderAttachmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                                 viewsets.GenericViewSet):  # type: ignore[type-arg]
+class WorkOrderAttachmentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):  # type: ignore[type-arg]
     """Photos of work orders (JPEG, PNG, WebP; size-limited; checked by content)."""
 
     queryset = WorkOrderAttachment.objects.select_related("work_order")
@@ -168,5 +218,10 @@ class WorkOrderAttachmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
-        serializer.instance = services.add_photo(data["work_order"], self.request.user, data["photo"],
-                                                 data.get("kind", "evidence"), data.get("caption", ""))
+        serializer.instance = services.add_photo(
+            data["work_order"],
+            self.request.user,
+            data["photo"],
+            data.get("kind", "evidence"),
+            data.get("caption", ""),
+        )

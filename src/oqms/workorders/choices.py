@@ -12,8 +12,12 @@ class Status(models.TextChoices):
 
 
 Status.colours = {  # type: ignore[attr-defined]
-    "new": "primary", "assigned": "info", "in_progress": "warning", "paused": "secondary",
-    "resolved": "success", "closed": "dark",
+    "new": "primary",
+    "assigned": "info",
+    "in_progress": "warning",
+    "paused": "secondary",
+    "resolved": "success",
+    "closed": "dark",
 }
 OPEN_STATUSES = (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED)
 

@@ -12,9 +12,12 @@ class WorkOrderFilterSet(SearchFilterSet):
     status = django_filters.MultipleChoiceFilter(label=_("status"), choices=Status.choices)
     priority = django_filters.MultipleChoiceFilter(label=_("priority"), choices=Priority.choices)
     open = django_filters.BooleanFilter(label=_("open"), method="only_open")
-    opened_after = django_filters.DateFilter(label=_("opened from"), field_name="opened_at", lookup_expr="date__gte")
-    opened_before = django_filters.DateFilter(label=_("opened until"), field_name="opened_at",
-                                              lookup_expr="date__lte")
+    opened_after = django_filters.DateFilter(
+        label=_("opened from"), field_name="opened_at", lookup_expr="date__gte"
+    )
+    opened_before = django_filters.DateFilter(
+        label=_("opened until"), field_name="opened_at", lookup_expr="date__lte"
+    )
 
     class Meta:
         model = WorkOrder
@@ -23,4 +26,6 @@ class WorkOrderFilterSet(SearchFilterSet):
     def only_open(self, queryset, name, value):  # type: ignore[no-untyped-def]
         if value is None:
             return queryset
-        return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
+        return (
+            queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
+        )

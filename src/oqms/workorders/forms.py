@@ -21,8 +21,12 @@ class WorkOrderForm(ScopedModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["contract"].required = False
-        self.fields["contract"].queryset = self.fields["contract"].queryset.filter(status=ContractStatus.ACTIVE)
-        self.fields["contract"].help_text = _("Leave empty to use the active contract covering the site and service.")
+        self.fields["contract"].queryset = self.fields["contract"].queryset.filter(
+            status=ContractStatus.ACTIVE
+        )
+        self.fields["contract"].help_text = _(
+            "Leave empty to use the active contract covering the site and service."
+        )
         if self.instance.pk:
             for name in ("contract", "site", "service_type"):
                 self.fields[name].disabled = True
@@ -72,8 +76,12 @@ class NoteForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    rating = forms.TypedChoiceField(label=_("rating"), coerce=int,
-                                    choices=[(i, "★" * i) for i in range(5, 0, -1)], widget=forms.RadioSelect)
+    rating = forms.TypedChoiceField(
+        label=_("rating"),
+        coerce=int,
+        choices=[(i, "★" * i) for i in range(5, 0, -1)],
+        widget=forms.RadioSelect,
+    )
     note = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -85,8 +93,11 @@ class PhotoForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = WorkOrderAttachment
         fields = ["photo", "kind", "caption"]
-        widgets = {"photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp",
-                                                            "capture": "environment"})}
+        widgets = {
+            "photo": forms.ClearableFileInput(
+                attrs={"accept": "image/jpeg,image/png,image/webp", "capture": "environment"}
+            )
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

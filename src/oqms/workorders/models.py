@@ -23,27 +23,53 @@ class WorkOrder(BaseModel):
     """A request for service. Its vendor follows from its contract and is kept on the row for scoping."""
 
     number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
-    contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="work_orders",
-                                 verbose_name=_("contract"))
-    vendor = models.ForeignKey("vendors.Vendor", on_delete=models.PROTECT, related_name="work_orders",
-                               editable=False, verbose_name=_("vendor"))
-    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="work_orders", verbose_name=_("site"))
-    service_type = models.ForeignKey("contracts.ServiceType", on_delete=models.PROTECT, related_name="work_orders",
-                                     verbose_name=_("service type"))
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="work_orders", verbose_name=_("contract")
+    )
+    vendor = models.ForeignKey(
+        "vendors.Vendor",
+        on_delete=models.PROTECT,
+        related_name="work_orders",
+        editable=False,
+        verbose_name=_("vendor"),
+    )
+    site = models.ForeignKey(
+        "org.Site", on_delete=models.PROTECT, related_name="work_orders", verbose_name=_("site")
+    )
+    service_type = models.ForeignKey(
+        "contracts.ServiceType",
+        on_delete=models.PROTECT,
+        related_name="work_orders",
+        verbose_name=_("service type"),
+    )
     priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices, default=Priority.P3)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_work",
-                                  verbose_name=_("requester"))
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="assigned_work", verbose_name=_("assigned to"))
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="requested_work",
+        verbose_name=_("requester"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_work",
+        verbose_name=_("assigned to"),
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
     pause_reason = models.CharField(_("pause reason"), max_length=32, choices=PauseReason.choices, blank=True)
 
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
-    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True,
-                                        help_text=_("When work first started: the end of the response clock."))
+    responded_at = models.DateTimeField(
+        _("responded at"),
+        null=True,
+        blank=True,
+        help_text=_("When work first started: the end of the response clock."),
+    )
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
     paused_seconds = models.PositiveIntegerField(_("time paused (seconds)"), default=0)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
@@ -51,8 +77,9 @@ class WorkOrder(BaseModel):
     response_due_at = models.DateTimeField(_("response due"), null=True, blank=True)
     resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
     resolution_note = models.TextField(_("resolution"), blank=True)
-    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True,
-                                              validators=[MinValueValidator(1), MaxValueValidator(5)])
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     rating_comment = models.TextField(_("rating comment"), blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
 
@@ -71,12 +98,17 @@ class WorkOrder(BaseModel):
             # The default list order and period reports.
             models.Index(fields=["-opened_at"], name="wo_opened_idx"),
             # The SLA watcher's queue: open work orders ordered by when resolution falls due.
-            models.Index(fields=["resolution_due_at"], name="wo_open_due_idx",
-                         condition=models.Q(status__in=["new", "assigned", "in_progress", "paused"])),
+            models.Index(
+                fields=["resolution_due_at"],
+                name="wo_open_due_idx",
+                condition=models.Q(status__in=["new", "assigned", "in_progress", "paused"]),
+            ),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
-                                   name="%(app_label)s_%(class)s_rating_1_to_5"),
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="%(app_label)s_%(class)s_rating_1_to_5",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -121,13 +153,15 @@ class WorkOrder(BaseModel):
 class WorkOrderEvent(models.Model):
     """One workflow step of a work order: who did what, when, with which note."""
 
-    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="events",
-                                   verbose_name=_("work order"))
+    work_order = models.ForeignKey(
+        WorkOrder, on_delete=models.CASCADE, related_name="events", verbose_name=_("work order")
+    )
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
     from_status = models.CharField(_("from"), max_length=16, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=Status.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
-                              verbose_name=_("by"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
+    )
     at = models.DateTimeField(_("time"), default=timezone.now)
     note = models.TextField(_("note"), blank=True)
 
@@ -155,13 +189,21 @@ class WorkOrderEvent(models.Model):
 class WorkOrderAttachment(BaseModel):
     """A photo taken on site: before, after, or as evidence. JPEG, PNG or WebP, checked by content."""
 
-    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="attachments",
-                                   verbose_name=_("work order"))
-    kind = models.CharField(_("photo type"), max_length=16, choices=PhotoKind.choices, default=PhotoKind.EVIDENCE)
+    work_order = models.ForeignKey(
+        WorkOrder, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("work order")
+    )
+    kind = models.CharField(
+        _("photo type"), max_length=16, choices=PhotoKind.choices, default=PhotoKind.EVIDENCE
+    )
     photo = models.FileField(_("photo"), upload_to="workorders/%Y/%m/", validators=[validate_photo])
     caption = models.CharField(_("caption"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                    related_name="+", verbose_name=_("uploaded by"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
 
     vendor_scope_field = "work_order__vendor"
 

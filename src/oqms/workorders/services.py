@@ -33,15 +33,20 @@ def find_contract(site: Any, service_type: Any, user: Any, on: datetime.date | N
     on = on or timezone.localdate()
     candidates = list(
         Contract.objects.visible_to(user).filter(
-            status=ContractStatus.ACTIVE, start_date__lte=on, end_date__gte=on, sites=site,
+            status=ContractStatus.ACTIVE,
+            start_date__lte=on,
+            end_date__gte=on,
+            sites=site,
             service_types=service_type,
         )[:2]
     )
     if not candidates:
         raise DomainError(_("No active contract covers this service type at this site."), code="no_contract")
     if len(candidates) > 1:
-        raise DomainError(_("Several contracts cover this service type at this site: choose one."),
-                          code="ambiguous_contract")
+        raise DomainError(
+            _("Several contracts cover this service type at this site: choose one."),
+            code="ambiguous_contract",
+        )
     return candidates[0]
 
 
@@ -63,27 +68,48 @@ def due_times(contract: Contract, priority: str, opened_at: datetime.datetime) -
     target = contract.sla_targets.filter(priority=priority).first()
     if target is None:
         return None, None
-    return (opened_at + datetime.timedelta(minutes=target.response_minutes),
-            opened_at + datetime.timedelta(minutes=target.resolution_minutes))
+    return (
+        opened_at + datetime.timedelta(minutes=target.response_minutes),
+        opened_at + datetime.timedelta(minutes=target.resolution_minutes),
+    )
 
 
 @transaction.atomic
-def create(*, requester: Any, site: Any, service_type: Any, title: str, priority: str = "P3", description: str = "",
-           contract: Contract | None = None, opened_at: datetime.datetime | None = None) -> WorkOrder:
+def create(
+    *,
+    requester: Any,
+    site: Any,
+    service_type: Any,
+    title: str,
+    priority: str = "P3",
+    description: str = "",
+    contract: Contract | None = None,
+    opened_at: datetime.datetime | None = None,
+) -> WorkOrder:
     opened_at = opened_at or timezone.now()
     if contract is None:
         contract = find_contract(site, service_type, requester, timezone.localdate(opened_at))
     check_scope(contract, site, service_type, timezone.localdate(opened_at))
     response_due, resolution_due = due_times(contract, priority, opened_at)
     work_order = WorkOrder(
-        number=format_number(Sequence.take("workorder")), contract=contract, vendor_id=contract.vendor_id,
-        site=site, service_type=service_type, priority=priority, title=title, description=description,
-        requester=requester, opened_at=opened_at, response_due_at=response_due, resolution_due_at=resolution_due,
+        number=format_number(Sequence.take("workorder")),
+        contract=contract,
+        vendor_id=contract.vendor_id,
+        site=site,
+        service_type=service_type,
+        priority=priority,
+        title=title,
+        description=description,
+        requester=requester,
+        opened_at=opened_at,
+        response_due_at=response_due,
+        resolution_due_at=resolution_due,
     )
     work_order.full_clean()
     work_order.save()
-    WorkOrderEvent.objects.create(work_order=work_order, action=Action.CREATE, to_status=Status.NEW,
-                                  actor=requester, at=opened_at)
+    WorkOrderEvent.objects.create(
+        work_order=work_order, action=Action.CREATE, to_status=Status.NEW, actor=requester, at=opened_at
+    )
     return work_order
 
 
@@ -109,8 +135,14 @@ def _may(work_order: WorkOrder, user: Any, action: str) -> bool:
     return False
 
 
-def _transition(work_order: WorkOrder, user: Any, action: str, note: str = "",
-                at: datetime.datetime | None = None, **changes: Any) -> WorkOrder:
+def _transition(
+    work_order: WorkOrder,
+    user: Any,
+    action: str,
+    note: str = "",
+    at: datetime.datetime | None = None,
+    **changes: Any,
+) -> WorkOrder:
     locked = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
     if not _may(locked, user, action):
         raise WorkflowError(
@@ -127,32 +159,47 @@ def _transition(work_order: WorkOrder, user: Any, action: str, note: str = "",
         setattr(locked, name, value)
     locked.status = target
     locked.save()
-    WorkOrderEvent.objects.create(work_order=locked, action=action, from_status=from_status, to_status=target,
-                                  actor=user, at=at, note=note)
+    WorkOrderEvent.objects.create(
+        work_order=locked,
+        action=action,
+        from_status=from_status,
+        to_status=target,
+        actor=user,
+        at=at,
+        note=note,
+    )
     return locked
 
 
 @transaction.atomic
-def assign(work_order: WorkOrder, user: Any, assignee: Any, note: str = "",
-           at: datetime.datetime | None = None) -> WorkOrder:
-    if (assignee is None or not assignee.is_active or assignee.role not in VENDOR_ROLES
-            or assignee.vendor_id != work_order.vendor_id):
+def assign(
+    work_order: WorkOrder, user: Any, assignee: Any, note: str = "", at: datetime.datetime | None = None
+) -> WorkOrder:
+    if (
+        assignee is None
+        or not assignee.is_active
+        or assignee.role not in VENDOR_ROLES
+        or assignee.vendor_id != work_order.vendor_id
+    ):
         raise DomainError(_("Assign the work order to an active person of its vendor."), code="bad_assignee")
     at = at or timezone.now()
-    return _transition(work_order, user, Action.ASSIGN, note or str(assignee), at=at, assignee=assignee,
-                       assigned_at=at)
+    return _transition(
+        work_order, user, Action.ASSIGN, note or str(assignee), at=at, assignee=assignee, assigned_at=at
+    )
 
 
 @transaction.atomic
 def start(work_order: WorkOrder, user: Any, note: str = "", at: datetime.datetime | None = None) -> WorkOrder:
     at = at or timezone.now()
-    return _transition(work_order, user, Action.START, note, at=at,
-                       responded_at=work_order.responded_at or at)
+    return _transition(
+        work_order, user, Action.START, note, at=at, responded_at=work_order.responded_at or at
+    )
 
 
 @transaction.atomic
-def pause(work_order: WorkOrder, user: Any, reason: str, note: str = "",
-          at: datetime.datetime | None = None) -> WorkOrder:
+def pause(
+    work_order: WorkOrder, user: Any, reason: str, note: str = "", at: datetime.datetime | None = None
+) -> WorkOrder:
     if reason not in PauseReason.values:
         raise DomainError(_("Choose why the work is paused."), code="pause_reason")
     if reason == PauseReason.OTHER and not note.strip():
@@ -162,15 +209,26 @@ def pause(work_order: WorkOrder, user: Any, reason: str, note: str = "",
 
 
 @transaction.atomic
-def resume(work_order: WorkOrder, user: Any, note: str = "", at: datetime.datetime | None = None) -> WorkOrder:
+def resume(
+    work_order: WorkOrder, user: Any, note: str = "", at: datetime.datetime | None = None
+) -> WorkOrder:
     at = at or timezone.now()
     locked = WorkOrder.objects.get(pk=work_order.pk)
     paused = int((at - locked.paused_at).total_seconds()) if locked.paused_at else 0
     paused = max(paused, 0)
     # The resolution clock stops while paused: its due time moves by the paused time.
     due = locked.resolution_due_at + datetime.timedelta(seconds=paused) if locked.resolution_due_at else None
-    return _transition(work_order, user, Action.RESUME, note, at=at, paused_at=None, pause_reason="",
-                       paused_seconds=locked.paused_seconds + paused, resolution_due_at=due)
+    return _transition(
+        work_order,
+        user,
+        Action.RESUME,
+        note,
+        at=at,
+        paused_at=None,
+        pause_reason="",
+        paused_seconds=locked.paused_seconds + paused,
+        resolution_due_at=due,
+    )
 
 
 @transaction.atomic
@@ -182,8 +240,9 @@ def resolve(work_order: WorkOrder, user: Any, note: str, at: datetime.datetime |
 
 
 @transaction.atomic
-def close(work_order: WorkOrder, user: Any, rating: Any, comment: str = "",
-          at: datetime.datetime | None = None) -> WorkOrder:
+def close(
+    work_order: WorkOrder, user: Any, rating: Any, comment: str = "", at: datetime.datetime | None = None
+) -> WorkOrder:
     try:
         rating = int(rating)
     except (TypeError, ValueError):
@@ -191,8 +250,9 @@ def close(work_order: WorkOrder, user: Any, rating: Any, comment: str = "",
     if not 1 <= rating <= 5:
         raise DomainError(_("Rate the service from 1 to 5 stars."), code="rating")
     at = at or timezone.now()
-    return _transition(work_order, user, Action.CLOSE, comment, at=at, closed_at=at, rating=rating,
-                       rating_comment=comment)
+    return _transition(
+        work_order, user, Action.CLOSE, comment, at=at, closed_at=at, rating=rating, rating_comment=comment
+    )
 
 
 @transaction.atomic
@@ -200,16 +260,29 @@ def reopen(work_order: WorkOrder, user: Any, reason: str, at: datetime.datetime 
     if not reason.strip():
         raise DomainError(_("Say why the work order is reopened."), code="reopen_reason")
     locked = WorkOrder.objects.get(pk=work_order.pk)
-    return _transition(work_order, user, Action.REOPEN, reason, at=at, resolved_at=None, closed_at=None,
-                       rating=None, rating_comment="", reopen_count=locked.reopen_count + 1)
+    return _transition(
+        work_order,
+        user,
+        Action.REOPEN,
+        reason,
+        at=at,
+        resolved_at=None,
+        closed_at=None,
+        rating=None,
+        rating_comment="",
+        reopen_count=locked.reopen_count + 1,
+    )
 
 
 @transaction.atomic
-def add_photo(work_order: WorkOrder, user: Any, photo: Any, kind: str, caption: str = "") -> WorkOrderAttachment:
+def add_photo(
+    work_order: WorkOrder, user: Any, photo: Any, kind: str, caption: str = ""
+) -> WorkOrderAttachment:
     if not WorkOrder.objects.visible_to(user).filter(pk=work_order.pk).exists():
         raise DomainError(_("You cannot add photos to this work order."), code="forbidden")
-    attachment = WorkOrderAttachment(work_order=work_order, photo=photo, kind=kind, caption=caption,
-                                     uploaded_by=user)
+    attachment = WorkOrderAttachment(
+        work_order=work_order, photo=photo, kind=kind, caption=caption, uploaded_by=user
+    )
     attachment.full_clean()
     attachment.save()
     return attachment

@@ -22,15 +22,39 @@ class WorkOrderUI(RecordUI):
     detail_template = "workorders/detail.html"
     icon = "tools"
     columns = [
-        Column("number", link=True), Column("title"), Column("vendor", sort="vendor__name"),
-        Column("site", sort="site__name"), Column("priority", badge=True), Column("status", badge=True),
-        Column("assignee", sort="assignee__username"), Column("opened_at"), Column("resolution_due_at"),
+        Column("number", link=True),
+        Column("title"),
+        Column("vendor", sort="vendor__name"),
+        Column("site", sort="site__name"),
+        Column("priority", badge=True),
+        Column("status", badge=True),
+        Column("assignee", sort="assignee__username"),
+        Column("opened_at"),
+        Column("resolution_due_at"),
         Column("sla_state", label=_("SLA"), sort="", badge=True),
     ]
     detail_fields = [
-        "number", "status", "priority", "contract", "vendor", "site", "service_type", "requester", "assignee",
-        "opened_at", "response_due_at", "responded_at", "resolution_due_at", "resolved_at", "closed_at",
-        "pause_reason", "paused_seconds", "reopen_count", "description", "resolution_note", "rating",
+        "number",
+        "status",
+        "priority",
+        "contract",
+        "vendor",
+        "site",
+        "service_type",
+        "requester",
+        "assignee",
+        "opened_at",
+        "response_due_at",
+        "responded_at",
+        "resolution_due_at",
+        "resolved_at",
+        "closed_at",
+        "pause_reason",
+        "paused_seconds",
+        "reopen_count",
+        "description",
+        "resolution_note",
+        "rating",
         "rating_comment",
     ]
 
@@ -42,8 +66,12 @@ class WorkOrderUI(RecordUI):
         from oqms.workorders.views import action_forms
 
         return [
-            {"action": action, "label": Action(action).label, "form": form,
-             "url": reverse("workorders:workorder_transition", args=[obj.pk, action])}
+            {
+                "action": action,
+                "label": Action(action).label,
+                "form": form,
+                "url": reverse("workorders:workorder_transition", args=[obj.pk, action]),
+            }
             for action, form in action_forms(obj, request.user).items()
         ]
 
@@ -59,7 +87,11 @@ class WorkOrderUI(RecordUI):
             return form.save()
         data = form.cleaned_data
         return services.create(
-            requester=request.user, contract=data.get("contract"), site=data["site"],
-            service_type=data["service_type"], priority=data["priority"], title=data["title"],
+            requester=request.user,
+            contract=data.get("contract"),
+            site=data["site"],
+            service_type=data["service_type"],
+            priority=data["priority"],
+            title=data["title"],
             description=data.get("description", ""),
         )

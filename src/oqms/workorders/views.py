@@ -66,8 +66,11 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         try:
             services_result = _run(action, work_order, request.user, form.cleaned_data)
-            messages.success(request, _("%(number)s: %(action)s") % {
-                "number": services_result.number, "action": Action(action).label})
+            messages.success(
+                request,
+                _("%(number)s: %(action)s")
+                % {"number": services_result.number, "action": Action(action).label},
+            )
         except DomainError as exc:
             messages.error(request, str(exc.message))
     return redirect(work_order.get_absolute_url())
@@ -82,8 +85,13 @@ def add_photo(request: HttpRequest, pk: int) -> HttpResponse:
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.add_photo(work_order, request.user, form.cleaned_data["photo"], form.cleaned_data["kind"],
-                               form.cleaned_data.get("caption", ""))
+            services.add_photo(
+                work_order,
+                request.user,
+                form.cleaned_data["photo"],
+                form.cleaned_data["kind"],
+                form.cleaned_data.get("caption", ""),
+            )
             messages.success(request, _("Photo added."))
         except (DomainError, ValidationError) as exc:
             messages.error(request, str(getattr(exc, "message", None) or "; ".join(exc.messages)))
