@@ -248,4 +248,3 @@ LOGGING = {
 }
 
 AUTHENTICATION_BACKENDS = ["oqms.accounts.backends.OQMSBackend"]
-FORMS_URLFIELD_ASSUME_HTTPS = True

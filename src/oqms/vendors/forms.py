@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from oqms.core.forms import ScopedModelForm
 from oqms.vendors.models import QualificationDocument, ServiceCategory, Vendor, VendorContact
@@ -11,6 +12,8 @@ class ServiceCategoryForm(ScopedModelForm):
 
 
 class VendorForm(ScopedModelForm):
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Vendor
         fields = [
