@@ -17,6 +17,7 @@ from oqms.accounts.choices import VENDOR_ROLES, Role
 from oqms.core.choices import colour_of
 from oqms.core.models import AuditedModel
 from oqms.core.scoping import ScopedQuerySet
+from oqms.core.validators import validate_time_zone
 
 
 class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
@@ -45,7 +46,10 @@ class User(AuditedModel, AbstractUser):
     )
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
-    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, validators=[validate_time_zone],
+        help_text=_("Times are shown in this zone; empty: the server default."),
+    )
     access_expires_at = models.DateTimeField(
         _("access expires at"),
         null=True,

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from oqms.core.models import BaseModel
-
-
-def validate_time_zone(value: str) -> None:
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError(
-            _("%(value)s is not a time zone; use a name such as Asia/Shanghai."), params={"value": value}
-        ) from exc
+from oqms.core.validators import validate_time_zone
 
 
 class OrgUnit(BaseModel):

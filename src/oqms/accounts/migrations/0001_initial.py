@@ -2,6 +2,7 @@
 
 import django.contrib.auth.validators
 import django.db.models.deletion
+import oqms.core.validators
 import django.utils.timezone
 import oqms.accounts.models
 from django.conf import settings
@@ -49,7 +50,7 @@ class Migration(migrations.Migration):
                 ('role', models.CharField(choices=[('quality_manager', 'Quality manager'), ('requester', 'Business requester'), ('vendor_manager', 'Vendor manager'), ('vendor_staff', 'Vendor staff'), ('inspector', 'Inspector'), ('assessor', 'Third-party assessor'), ('admin', 'Administrator')], default='requester', max_length=32, verbose_name='role')),
                 ('display_name', models.CharField(blank=True, max_length=100, verbose_name='display name')),
                 ('phone', models.CharField(blank=True, max_length=32, verbose_name='phone')),
-                ('time_zone', models.CharField(blank=True, max_length=64, verbose_name='time zone')),
+                ('time_zone', models.CharField(blank=True, help_text='Times are shown in this zone; empty: the server default.', max_length=64, validators=[oqms.core.validators.validate_time_zone], verbose_name='time zone')),
                 ('access_expires_at', models.DateTimeField(blank=True, help_text='After this moment the account can no longer sign in (third-party assessors).', null=True, verbose_name='access expires at')),
                 ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
                 ('org_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='users', to='org.orgunit', verbose_name='organisation unit')),
