@@ -11,8 +11,21 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("role", "is_active", "vendor")
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("OQMS"), {"fields": ("role", "vendor", "org_unit", "display_name", "phone", "time_zone",
-                                "access_expires_at", "scope_vendors")}),
+        (
+            _("OQMS"),
+            {
+                "fields": (
+                    "role",
+                    "vendor",
+                    "org_unit",
+                    "display_name",
+                    "phone",
+                    "time_zone",
+                    "access_expires_at",
+                    "scope_vendors",
+                )
+            },
+        ),
     )
 
 

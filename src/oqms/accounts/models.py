@@ -47,7 +47,10 @@ class User(AuditedModel, AbstractUser):
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     time_zone = models.CharField(
-        _("time zone"), max_length=64, blank=True, validators=[validate_time_zone],
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
         help_text=_("Times are shown in this zone; empty: the server default."),
     )
     access_expires_at = models.DateTimeField(

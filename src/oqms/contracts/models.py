@@ -150,7 +150,11 @@ class SLATarget(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.priority}: {self.response_minutes}/{self.resolution_minutes} min"
+        return _("%(priority)s: respond in %(response)s min, resolve in %(resolution)s min") % {
+            "priority": self.priority,
+            "response": self.response_minutes,
+            "resolution": self.resolution_minutes,
+        }
 
     def clean(self) -> None:
         if (

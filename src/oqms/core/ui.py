@@ -73,7 +73,7 @@ class RecordUI:
     filterset_class: ClassVar[Any]
     form_class: ClassVar[Any] = None
     columns: ClassVar[list[Column]] = []
-    detail_fields: ClassVar[list[str]] = []
+    detail_fields: ClassVar[list[Any]] = []
     inlines: ClassVar[list[Inline]] = []
     select_related: ClassVar[tuple[str, ...]] = ()
     prefetch_related: ClassVar[tuple[str, ...]] = ()
@@ -243,9 +243,10 @@ class ExportPage(UIView):
 class DetailPage(UIView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = self.get_object(pk)
-        fields = [
-            (Column(name).header(self.ui.model), display_value(obj, name)) for name in self.ui.detail_fields
-        ]
+        fields = []
+        for entry in self.ui.detail_fields:  # a field name, or (attribute, label) for a computed value
+            name, label = entry if isinstance(entry, tuple) else (entry, None)
+            fields.append((Column(name, label=label).header(self.ui.model), display_value(obj, name)))
         inlines = []
         for inline in self.ui.inlines:
             related = getattr(obj, inline.accessor).all()

@@ -1,4 +1,4 @@
-"""The demo cast and catalogue: who the enterprise is, what it buys, from whom, and how well each vendor serves.
+"""The demo cast and catalogue: who the enterprise is, what it buys, from whom, how well each vendor serves.
 
 Pure data, no Django: ``builders`` turns it into records and ``workload`` into work orders.
 """
@@ -69,7 +69,7 @@ PRIORITY_SHARES = (0.05, 0.20, 0.45, 0.30)
 
 @dataclass(frozen=True)
 class VendorSpec:
-    """A vendor of the demo and how well it serves: medians of response and resolution as a share of the SLA."""
+    """A demo vendor and how well it serves: median response and resolution times as shares of the SLA."""
 
     code: str
     name: str
@@ -88,7 +88,16 @@ class VendorSpec:
     contacts: tuple[tuple[str, str, str], ...] = ()
     documents: tuple[tuple[str, str, int | None], ...] = ()  # type, issuer, days to expiry (None: permanent)
     staff: tuple[str, ...] = field(default=())
+    address: str = ""
 
+
+# Business licences are issued by the market regulator of the district in the credit code.
+REGISTRIES = {
+    "310115": "上海市浦东新区市场监督管理局", "320594": "苏州工业园区市场监督管理局",
+    "310112": "上海市闵行区市场监督管理局", "320505": "苏州市虎丘区市场监督管理局",
+    "310104": "上海市徐汇区市场监督管理局", "330110": "杭州市余杭区市场监督管理局",
+    "310106": "上海市静安区市场监督管理局", "510107": "成都市武侯区市场监督管理局",
+}
 
 ISSUER_CQC = "中国质量认证中心"
 ISSUER_CCCI = "方圆标志认证集团有限公司"
@@ -98,46 +107,44 @@ VENDORS = [
     VendorSpec("huaxin", "上海华信智联科技服务有限公司", "华信智联", "310115", ("it",),
                ("desktop", "network", "account"), ("HQ",), "186000.00", 0.20, 0.35, 0.45, 4.5,
                contacts=(("周晓明", "客户经理", "13816620451"), ("郑丽", "服务台主管", "13918862207")),
-               documents=(("iso9001", ISSUER_CQC, 640), ("iso27001", ISSUER_CQC, 410),
-                          ("iso20000", ISSUER_SAC, 45)),
-               staff=("孙浩", "李伟", "吴敏")),
+               documents=(("iso27001", ISSUER_CQC, 410), ("iso20000", ISSUER_SAC, 45)),
+               staff=("孙浩", "李伟", "吴敏"), address="上海市浦东新区张江路665号3幢501室"),
     VendorSpec("boyuan", "苏州博远信息技术有限公司", "博远信息", "320594", ("it",),
                ("desktop", "network", "account"), ("EC",), "142000.00", 0.17, 0.65, 0.75, 3.9,
                contacts=(("钱志强", "项目经理", "13862153390"),),
                documents=(("iso9001", ISSUER_CCCI, 300), ("cmmi_svc", "CMMI Institute", 520)),
-               staff=("沈磊", "冯涛", "蒋婷")),
+               staff=("沈磊", "冯涛", "蒋婷"), address="江苏省苏州市工业园区金鸡湖大道1355号国际科技园四期"),
     VendorSpec("hengli", "上海恒力机电设备维保有限公司", "恒力机电", "310112", ("maintenance",),
                ("hvac", "electrical", "elevator"), ("HQ", "EC"), "238000.00", 0.15, 0.40, 0.50, 4.4,
                contacts=(("韩建国", "总经理", "13701782245"), ("杨帆", "调度主管", "13585517730"),
                          ("朱红梅", "安全主任", "13764421098")),
-               documents=(("iso9001", ISSUER_CQC, 700), ("iso45001", ISSUER_CQC, 700),
-                          ("safety_production", "上海市应急管理局", 380)),
-               staff=("秦刚", "许强", "何俊")),
+               documents=(("iso9001", ISSUER_CQC, 700), ("safety_production", "上海市应急管理局", 380)),
+               staff=("秦刚", "许强", "何俊"), address="上海市闵行区七莘路3111号虹桥商务大厦11楼"),
     VendorSpec("anda", "江苏安达设施工程有限公司", "安达设施", "320505", ("maintenance",),
                ("equipment",), ("EC",), "96000.00", 0.08, 0.90, 0.95, 3.2, status="probation", reopen=0.06,
                contacts=(("吕文斌", "项目经理", "13952417765"),),
                documents=(("iso9001", ISSUER_CCCI, -20), ("safety_production", "江苏省应急管理厅", 150)),
-               staff=("施勇", "张鹏", "孔亮")),
+               staff=("施勇", "张鹏", "孔亮"), address="江苏省苏州市高新区狮山路28号高新广场16楼"),
     VendorSpec("jiemei", "上海洁美环境服务有限公司", "洁美环境", "310104", ("cleaning",),
                ("office-cleaning", "deep-cleaning"), ("HQ",), "128000.00", 0.12, 0.50, 0.55, 4.1,
                contacts=(("曹美玲", "客户经理", "13661935582"), ("严磊", "现场主管", "13524460193")),
                documents=(("iso9001", ISSUER_SAC, 500), ("iso14001", ISSUER_SAC, 500)),
-               staff=("华秀英", "金桂兰", "魏建华")),
-    VendorSpec("lvzhou", "杭州绿洲物业服务有限公司", "绿洲物业", "330108", ("cleaning",),
+               staff=("华秀英", "金桂兰", "魏建华"), address="上海市徐汇区漕溪北路398号汇智大厦9楼"),
+    VendorSpec("lvzhou", "杭州绿洲物业服务有限公司", "绿洲物业", "330110", ("cleaning",),
                ("office-cleaning", "deep-cleaning"), ("EC",), "112000.00", 0.10, 0.75, 0.80, 3.7,
                contacts=(("陶伟", "项目经理", "13867432216"),),
                documents=(("iso9001", ISSUER_CCCI, 260), ("iso14001", ISSUER_CCCI, 25)),
-               staff=("姜红", "戚玉梅", "谢勇")),
+               staff=("姜红", "戚玉梅", "谢勇"), address="浙江省杭州市余杭区文一西路998号海创园18幢"),
     VendorSpec("weian", "上海卫安保安服务有限公司", "卫安保安", "310106", ("security",),
                ("guard", "cctv"), ("HQ", "EC"), "265000.00", 0.08, 0.25, 0.35, 4.6,
                contacts=(("邹国庆", "总经理", "13601639975"), ("喻斌", "勤务主管", "13816078842")),
                documents=(("security_service", "上海市公安局", None), ("iso9001", ISSUER_CQC, 820)),
-               staff=("柏林", "水志刚", "窦海")),
-    VendorSpec("shengtong", "成都声通客户联络中心有限公司", "声通联络", "510109", ("callcentre",),
+               staff=("柏林", "水志刚", "窦海"), address="上海市静安区共和新路1968号大宁国际广场5楼"),
+    VendorSpec("shengtong", "成都声通客户联络中心有限公司", "声通联络", "510107", ("callcentre",),
                ("hotline",), ("HQ", "EC"), "88000.00", 0.10, 0.50, 0.60, 4.0,
                contacts=(("章小燕", "运营经理", "13880127764"), ("云鹏", "质检主管", "13982246651")),
                documents=(("iso9001", ISSUER_CQC, 450), ("iso27001", ISSUER_CQC, 450)),
-               staff=("苏静", "潘雪", "葛明")),
+               staff=("苏静", "潘雪", "葛明"), address="四川省成都市武侯区天府大道北段1700号环球中心W6区"),
 ]
 
 # Internal logins: username, role, display name, org unit, phone.
@@ -195,3 +202,9 @@ RATING_COMMENTS = {
     4: ["处理及时", "服务不错", ""],
     5: ["非常专业，点赞！", "响应很快，谢谢", "服务很好", ""],
 }
+PAUSE_NOTES = {
+    "awaiting_requester": "联系不上报修人，等待回复", "awaiting_parts": "等待备件到货",
+    "awaiting_third_party": "等待原厂/第三方支持", "scheduled": "按报修人要求改约时间上门",
+    "access": "现场暂时无法进入",
+}
+REOPEN_NOTES = ["问题复现，请再次处理", "处理不彻底，仍有故障", "现场验收未通过"]

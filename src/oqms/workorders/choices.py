@@ -33,6 +33,17 @@ class Action(models.TextChoices):
     REOPEN = "reopen", _("Reopened")
 
 
+# The button of each action (imperative), apart from its past-tense label in the timeline.
+ACTION_VERBS = {
+    Action.ASSIGN: _("Assign"),
+    Action.START: _("Start work"),
+    Action.PAUSE: _("Pause"),
+    Action.RESUME: _("Resume"),
+    Action.RESOLVE: _("Mark resolved"),
+    Action.CLOSE: _("Confirm and rate"),
+    Action.REOPEN: _("Reopen"),
+}
+
 # The workflow: which action moves a work order from which states, and to which state.
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     Action.ASSIGN: ((Status.NEW, Status.ASSIGNED), Status.ASSIGNED),

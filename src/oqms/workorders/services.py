@@ -14,7 +14,7 @@ from oqms.contracts.choices import ContractStatus
 from oqms.contracts.models import Contract
 from oqms.core.errors import DomainError
 from oqms.core.models import Sequence
-from oqms.workorders.choices import TRANSITIONS, Action, PauseReason, Status
+from oqms.workorders.choices import ACTION_VERBS, TRANSITIONS, Action, PauseReason, Status
 from oqms.workorders.models import WorkOrder, WorkOrderAttachment, WorkOrderEvent
 
 INTERNAL_ROLES = {Role.QUALITY_MANAGER, Role.ADMIN}
@@ -147,7 +147,7 @@ def _transition(
     if not _may(locked, user, action):
         raise WorkflowError(
             _("%(action)s is not possible for you on a work order that is %(status)s.")
-            % {"action": Action(action).label, "status": locked.get_status_display()},
+            % {"action": ACTION_VERBS[action], "status": locked.get_status_display()},
             code="transition_not_allowed",
         )
     at = at or timezone.now()

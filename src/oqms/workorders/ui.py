@@ -62,13 +62,13 @@ class WorkOrderUI(RecordUI):
     def actions(cls, request: HttpRequest, obj: Any) -> list[dict[str, Any]]:
         from django.urls import reverse
 
-        from oqms.workorders.choices import Action
+        from oqms.workorders.choices import ACTION_VERBS
         from oqms.workorders.views import action_forms
 
         return [
             {
                 "action": action,
-                "label": Action(action).label,
+                "label": ACTION_VERBS[action],
                 "form": form,
                 "url": reverse("workorders:workorder_transition", args=[obj.pk, action]),
             }
