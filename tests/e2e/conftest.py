@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -51,13 +52,24 @@ def chromium() -> Iterator[Any]:
 
 
 @pytest.fixture
-def new_context(chromium: Any) -> Iterator[Callable[..., Any]]:
+def failed_responses() -> list[str]:
+    """"<status> <path>" of every response >= 400 any page of the test received (assets included)."""
+    return []
+
+
+@pytest.fixture
+def new_context(chromium: Any, failed_responses: list[str]) -> Iterator[Callable[..., Any]]:
     """``new_context(**options)``: a fresh browser context (its own cookies: one per person), closed afterwards."""
     contexts: list[Any] = []
+
+    def _record(response: Any) -> None:
+        if response.status >= 400:
+            failed_responses.append(f"{response.status} {urlsplit(response.url).path}")
 
     def _new(**options: Any) -> Any:
         context = chromium.new_context(**{**DESKTOP, **options})
         context.set_default_timeout(10_000)
+        context.on("response", _record)
         contexts.append(context)
         return context
 
@@ -68,12 +80,18 @@ def new_context(chromium: Any) -> Iterator[Callable[..., Any]]:
 
 @pytest.fixture
 def shot() -> Callable[[Any, str], Path]:
-    """``shot(page, "01-description")`` saves a full-page screenshot under test-artifacts/e2e/."""
+    """``shot(page, "01-description")`` saves a full-page screenshot under test-artifacts/e2e/.
+
+    On a phone-sized page it also saves ``01-description-screen.png``: what the phone shows without scrolling
+    (the full page of a phone is several screens tall and unreadable when scaled down to fit).
+    """
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     def _shot(page: Any, name: str) -> Path:
         path = ARTIFACTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
+        if page.viewport_size["width"] < 576:
+            page.screenshot(path=str(ARTIFACTS / f"{name}-screen.png"))
         return path
 
     return _shot

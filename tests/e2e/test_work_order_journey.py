@@ -1,8 +1,9 @@
 """End to end in a real browser: a vendor and its contract are set up, a work order is raised, worked on a phone,
 resolved and closed with a rating — every step through the real pages, screenshots in test-artifacts/e2e/.
 
-Only the cast and reference data (org unit, site, service category and type, users) are created through the ORM;
-the vendor's people are created once the quality manager has created the vendor in the browser.
+Only the reference data (org unit, site, service category and type) and the users are created through the ORM;
+the vendor's people are created once the quality manager has created the vendor in the browser. The work order is
+raised by the requester: a requester sees and confirms only the work orders they raised themselves.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, make_user
@@ -23,6 +25,8 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 VENDOR_NAME = "闽江智维信息技术有限公司"
 CREDIT_CODE = "91350100M000100Y43"
 WORK_TITLE = "三楼会议室投影仪无法显示"
+IGNORED_FAILURES = ("/favicon.ico", "/static/oqms/oqms.css")  # no favicon; the stylesheet: see its xfail
+SLA = ((15, 180), (45, 360), (90, 960), (240, 2880))  # (response, resolution) minutes for P1..P4
 
 
 def translated(text: str) -> bool:
@@ -41,6 +45,13 @@ def sign_in(page: Any, base: str, username: str) -> None:
     page.locator("#sign-in").click()
     expect(page).to_have_url(f"{base}/")
     expect(page.locator("#user-menu")).to_be_attached()
+
+
+def open_step(page: Any, action: str) -> None:
+    """Unfold one step of the workflow accordion and wait until Bootstrap's animation is over."""
+    page.locator(f"button[data-bs-target='#act-{action}']").click()
+    expect(page.locator(f"#act-{action}")).to_have_class(re.compile(r"\bshow\b"))
+    expect(page.locator("#actions-accordion .collapsing")).to_have_count(0)
 
 
 def no_horizontal_scroll(page: Any) -> None:
@@ -68,8 +79,8 @@ def reference_data(transactional_db: Any) -> dict[str, Any]:
         }
 
 
-def test_work_order_journey(live_server: Any, reference_data: dict[str, Any], new_context: Any,
-                            shot: Any) -> None:
+def test_work_order_journey(live_server: Any, reference_data: dict[str, Any], new_context: Any, shot: Any,
+                            failed_responses: list[str]) -> None:
     from oqms.contracts.models import Contract
     from oqms.core import audit
     from oqms.core.models import AuditEntry
@@ -78,7 +89,7 @@ def test_work_order_journey(live_server: Any, reference_data: dict[str, Any], ne
 
     base = live_server.url
     ref = reference_data
-    today = datetime.date.today()
+    today = timezone.localdate()
 
     # 1. The quality manager sets up the vendor and its contract (desktop, default language 简体中文).
     qm = new_context().new_page()
@@ -108,8 +119,11 @@ def test_work_order_journey(live_server: Any, reference_data: dict[str, Any], ne
     assert vendor.credit_code == CREDIT_CODE
     assert list(vendor.categories.all()) == [ref["category"]]
     with audit.audit_context(source="test"):
-        manager = make_user("vm_zhang", "vendor_manager", vendor, display_name="张经理")
-        staff = make_user("vs_li", "vendor_staff", vendor, display_name="李工程师")
+        manager = make_user("vm_zhang", "vendor_manager", vendor)
+        staff = make_user("vs_li", "vendor_staff", vendor)
+        for user, display_name in ((manager, "张经理"), (staff, "李工程师")):
+            user.display_name = display_name
+            user.save(update_fields=["display_name"])
 
     qm.locator(f"a[href='/contracts/contracts/new/?vendor={vendor.pk}']").click()
     expect(qm.locator("#id_vendor")).to_have_value(str(vendor.pk))
@@ -126,6 +140,10 @@ def test_work_order_journey(live_server: Any, reference_data: dict[str, Any], ne
     for row, priority in enumerate(("P1", "P2", "P3", "P4")):
         expect(qm.locator(f"#id_sla-{row}-priority")).to_have_value(priority)
     expect(qm.locator("#id_sla-1-resolution_minutes")).to_have_value("480")
+    # This contract's own targets. (Rows left at their prefilled defaults are not saved: see the xfail below.)
+    for row, (response, resolution) in enumerate(SLA):
+        qm.locator(f"#id_sla-{row}-response_minutes").fill(str(response))
+        qm.locator(f"#id_sla-{row}-resolution_minutes").fill(str(resolution))
     shot(qm, "04-qm-contract-form")
     qm.locator("#save").click()
     expect(qm).to_have_url(re.compile(r"/contracts/contracts/\d+/$"))
@@ -133,7 +151,9 @@ def test_work_order_journey(live_server: Any, reference_data: dict[str, Any], ne
     shot(qm, "05-qm-contract-created")
     contract = Contract.objects.get(number="HT-2026-0415")
     assert contract.vendor == vendor and contract.status == "active"
-    assert sorted(contract.sla_targets.values_list("priority", flat=True)) == ["P1", "P2", "P3", "P4"]
+    assert list(contract.sla_targets.order_by("priority").values_list(
+        "priority", "response_minutes", "resolution_minutes")) == [
+        (p, *minutes) for p, minutes in zip(("P1", "P2", "P3", "P4"), SLA, strict=True)]
 
     # The work order is raised by the requester: requesters see (and confirm) only their own work orders.
     req = new_context().new_page()
@@ -165,10 +185,11 @@ def test_work_order_journey(live_server: Any, reference_data: dict[str, Any], ne
     no_horizontal_scroll(phone)
     shot(phone, "08-phone-vendor-manager-home")
     phone.locator(".navbar-toggler").click()
+    expect(phone.locator("#mainnav")).to_have_class(re.compile(r"\bshow\b"))  # opened, animation over
     expect(phone.locator("#user-menu")).to_be_visible()
     shot(phone, "09-phone-menu-open")
     phone.locator(".navbar-toggler").click()
-    expect(phone.locator("#user-menu")).to_be_hidden()
+    expect(phone.locator("#mainnav")).to_be_hidden()
 
     link.click()
     expect(phone).to_have_url(f"{base}/work/workorders/{work_order.pk}/")
@@ -181,16 +202,14 @@ def test_work_order_journey(live_server: Any, reference_data: dict[str, Any], ne
     expect(phone.locator(".alert-success")).to_be_visible()
     expect(phone.locator("#timeline li")).to_have_count(2)
 
-    phone.locator("button[data-bs-target='#act-start']").click()
-    expect(phone.locator("#do-start")).to_be_visible()
+    open_step(phone, "start")
     phone.locator("form[data-action=start] textarea[name=note]").fill("已到现场，正在检查线缆。")
     shot(phone, "11-phone-start")
     phone.locator("#do-start").click()
     expect(phone.locator("#timeline li")).to_have_count(3)
 
-    phone.locator("button[data-bs-target='#act-resolve']").click()
+    open_step(phone, "resolve")
     resolve = phone.locator("form[data-action=resolve]")
-    expect(resolve.locator("textarea[name=note]")).to_be_visible()
     resolve.locator("textarea[name=note]").fill("更换了损坏的 HDMI 线缆，投影仪显示正常。")
     no_horizontal_scroll(phone)
     shot(phone, "12-phone-resolve")
@@ -229,7 +248,7 @@ def test_work_order_journey(live_server: Any, reference_data: dict[str, Any], ne
     assert work_order.rating == 4 and work_order.rating_comment == "响应及时，处理专业。"
     assert work_order.assignee == staff and work_order.priority == "P2"
     assert work_order.resolution_note == "更换了损坏的 HDMI 线缆，投影仪显示正常。"
-    assert work_order.resolution_due_at == work_order.opened_at + datetime.timedelta(minutes=480)
+    assert work_order.resolution_due_at == work_order.opened_at + datetime.timedelta(minutes=360)
     events = [(e.action, e.actor) for e in work_order.events.order_by("at", "pk")]
     assert events == [("create", requester), ("assign", manager), ("start", manager), ("resolve", manager),
                       ("close", requester)]
@@ -244,6 +263,51 @@ def test_work_order_journey(live_server: Any, reference_data: dict[str, Any], ne
                                  ("update", manager), ("update", requester)]
     assert set(AuditEntry.objects.filter(actor__in=[qm_user, manager, requester])
                .values_list("source", flat=True)) == {"web"}
+    # No page or asset failed on the way (except the project stylesheet: see the xfail below).
+    assert [r for r in failed_responses if not r.endswith(IGNORED_FAILURES)] == []
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "settings.py STATICFILES_DIRS maps only node_modules: src/oqms/static (oqms/oqms.css) is in no app and no "
+    "STATICFILES_DIRS entry, so no finder serves it and collectstatic skips it"))
+def test_project_stylesheet_is_served(live_server: Any, new_context: Any) -> None:
+    page = new_context().new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    stylesheet = page.locator("link[rel=stylesheet][href$='oqms/oqms.css']")
+    expect(stylesheet).to_have_count(1)
+    response = page.request.get(live_server.url + stylesheet.get_attribute("href"))
+    assert response.status == 200
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "contracts/forms.py sla_formset(): the P1..P4 defaults are given as formset `initial`, so a row the user "
+    "leaves unchanged has has_changed() == False and BaseModelFormSet.save_new_objects() skips it"))
+def test_prefilled_sla_rows_are_saved(live_server: Any, reference_data: dict[str, Any], new_context: Any,
+                                      shot: Any) -> None:
+    from oqms.contracts.models import Contract
+    from oqms.core import audit
+    from oqms.vendors.models import Vendor
+
+    with audit.audit_context(source="test"):
+        vendor = Vendor.objects.create(name=VENDOR_NAME, credit_code=CREDIT_CODE, status="active")
+    today = timezone.localdate()
+    page = new_context().new_page()
+    sign_in(page, live_server.url, "qm")
+    page.goto(f"{live_server.url}/contracts/contracts/new/?vendor={vendor.pk}")
+    page.locator("#id_number").fill("HT-DEFAULT-SLA")
+    page.locator("#id_title").fill("默认 SLA 合同")
+    page.locator("#id_status").select_option("active")
+    page.locator("#id_start_date").fill(today.isoformat())
+    page.locator("#id_end_date").fill((today + datetime.timedelta(days=365)).isoformat())
+    page.locator("#id_monthly_fee").fill("1000.00")
+    page.locator("#id_org_units").select_option(str(reference_data["org_unit"].pk))
+    page.locator("#id_sites").select_option(str(reference_data["site"].pk))
+    page.locator("#id_service_types").select_option(str(reference_data["service_type"].pk))
+    page.locator("#save").click()
+    expect(page).to_have_url(re.compile(r"/contracts/contracts/\d+/$"))
+    shot(page, "30-contract-with-default-sla-rows")
+    contract = Contract.objects.get(number="HT-DEFAULT-SLA")
+    assert sorted(contract.sla_targets.values_list("priority", flat=True)) == ["P1", "P2", "P3", "P4"]
 
 
 def test_language_switch_on_login_page(live_server: Any, transactional_db: Any, new_context: Any,

@@ -144,7 +144,7 @@ class AuditEntry(models.Model):
 
 
 class Sequence(models.Model):
-    """A named counter for human-readable record numbers (WO-0000123), safe under concurrent writers."""
+    """A named counter for human-readable record numbers (WO00000123), safe under concurrent writers."""
 
     name = models.CharField(max_length=32, primary_key=True)
     value = models.BigIntegerField(default=0)

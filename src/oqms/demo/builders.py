@@ -70,10 +70,17 @@ def build_world(rng: np.random.Generator) -> World:
 def build_org(world: World) -> None:
     for code, name, parent, description in data.ORG_UNITS:
         world.org_units[code] = OrgUnit.objects.create(
-            code=code, name=name, parent=world.org_units.get(parent or ""), description=description)
+            code=code, name=name, parent=world.org_units.get(parent or ""), description=description
+        )
     for code, name, unit, city, address in data.SITES:
-        world.sites[code] = Site.objects.create(code=code, name=name, org_unit=world.org_units[unit],
-                                                city=city, address=address, time_zone="Asia/Shanghai")
+        world.sites[code] = Site.objects.create(
+            code=code,
+            name=name,
+            org_unit=world.org_units[unit],
+            city=city,
+            address=address,
+            time_zone="Asia/Shanghai",
+        )
 
 
 def build_catalogue(world: World) -> None:
@@ -81,8 +88,12 @@ def build_catalogue(world: World) -> None:
         world.categories[code] = ServiceCategory.objects.create(code=code, name=name, name_en=name_en)
     for code, category, name, name_en, description in data.SERVICE_TYPES:
         world.service_types[code] = ServiceType.objects.create(
-            code=code, name=name, name_en=name_en, category=world.categories[category],
-            description=description)
+            code=code,
+            name=name,
+            name_en=name_en,
+            category=world.categories[category],
+            description=description,
+        )
 
 
 def credit_code(division: str, rng: np.random.Generator) -> str:
@@ -92,18 +103,29 @@ def credit_code(division: str, rng: np.random.Generator) -> str:
     return first17 + uscc_check_character(first17)
 
 
-def build_vendor(world: World, spec: data.VendorSpec, rng: np.random.Generator,
-                 password_hash: str) -> VendorTeam:
+def build_vendor(
+    world: World, spec: data.VendorSpec, rng: np.random.Generator, password_hash: str
+) -> VendorTeam:
     code = credit_code(spec.division, rng)
     vendor = Vendor.objects.create(
-        name=spec.name, short_name=spec.short_name, credit_code=code, status=spec.status,
-        address=spec.address, website=f"https://www.{spec.code}.com.cn",
+        name=spec.name,
+        short_name=spec.short_name,
+        credit_code=code,
+        status=spec.status,
+        address=spec.address,
+        website=f"https://www.{spec.code}.com.cn",
         description=f"{spec.short_name}：{'、'.join(world.categories[c].name for c in spec.categories)}服务商",
     )
     vendor.categories.set([world.categories[c] for c in spec.categories])
     for index, (name, title, phone) in enumerate(spec.contacts):
-        VendorContact.objects.create(vendor=vendor, name=name, title=title, phone=phone,
-                                     email=f"contact{index + 1}@{spec.code}.com.cn", is_primary=index == 0)
+        VendorContact.objects.create(
+            vendor=vendor,
+            name=name,
+            title=title,
+            phone=phone,
+            email=f"contact{index + 1}@{spec.code}.com.cn",
+            is_primary=index == 0,
+        )
     build_documents(vendor, spec)
     sites = [s for s in world.sites.values() if s.org_unit.code in spec.org_units]
     types = [world.service_types[t] for t in spec.service_types]
@@ -116,15 +138,24 @@ def build_vendor(world: World, spec: data.VendorSpec, rng: np.random.Generator,
 def build_documents(vendor: Vendor, spec: data.VendorSpec) -> None:
     today = timezone.localdate()
     QualificationDocument.objects.create(
-        vendor=vendor, doc_type="business_licence", number=vendor.credit_code,
+        vendor=vendor,
+        doc_type="business_licence",
+        number=vendor.credit_code,
         issuer=data.REGISTRIES[spec.division],
-        valid_from=today - datetime.timedelta(days=2900), valid_to=None)
+        valid_from=today - datetime.timedelta(days=2900),
+        valid_to=None,
+    )
     for index, (doc_type, issuer, days) in enumerate(spec.documents):
         valid_to = None if days is None else today + datetime.timedelta(days=days)
         valid_from = (valid_to or today) - datetime.timedelta(days=3 * 365)
         QualificationDocument.objects.create(
-            vendor=vendor, doc_type=doc_type, number=f"{spec.code[:3].upper()}{valid_from:%y}{index + 1:02d}"
-            f"{vendor.credit_code[-5:]}", issuer=issuer, valid_from=valid_from, valid_to=valid_to)
+            vendor=vendor,
+            doc_type=doc_type,
+            number=f"{spec.code[:3].upper()}{valid_from:%y}{index + 1:02d}{vendor.credit_code[-5:]}",
+            issuer=issuer,
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
 
 
 def contract_number(year: int, category: str, serials: dict[str, int]) -> str:
@@ -133,38 +164,60 @@ def contract_number(year: int, category: str, serials: dict[str, int]) -> str:
     return f"HT-{year}-{abbreviation}-{serials[abbreviation]:03d}"
 
 
-def build_contract(world: World, vendor: Vendor, spec: data.VendorSpec, sites: list[Site],
-                   types: list[ServiceType]) -> Contract:
+def build_contract(
+    world: World, vendor: Vendor, spec: data.VendorSpec, sites: list[Site], types: list[ServiceType]
+) -> Contract:
     start = timezone.localdate() - datetime.timedelta(days=CONTRACT_START_DAYS)
     start = start.replace(day=1)
     end = start.replace(year=start.year + CONTRACT_YEARS) - datetime.timedelta(days=1)
     category = spec.categories[0]
     contract = Contract.objects.create(
-        number=contract_number(start.year, category, world.contract_serials), vendor=vendor, status="active",
-        title=f"{spec.short_name}{world.categories[category].name}服务合同", start_date=start, end_date=end,
+        number=contract_number(start.year, category, world.contract_serials),
+        vendor=vendor,
+        status="active",
+        title=f"{spec.short_name}{world.categories[category].name}服务合同",
+        start_date=start,
+        end_date=end,
         monthly_fee=Decimal(spec.fee),
-        description="服务范围：" + "、".join(t.name for t in types) + "；覆盖" + "、".join(s.name for s in sites),
+        description="服务范围："
+        + "、".join(t.name for t in types)
+        + "；覆盖"
+        + "、".join(s.name for s in sites),
     )
     contract.org_units.set([world.org_units[u] for u in spec.org_units])
     contract.sites.set(sites)
     contract.service_types.set(types)
     for priority, (response, resolution) in zip(data.PRIORITIES, data.SLA[category], strict=True):
-        SLATarget.objects.create(contract=contract, priority=priority, response_minutes=response,
-                                 resolution_minutes=resolution)
+        SLATarget.objects.create(
+            contract=contract, priority=priority, response_minutes=response, resolution_minutes=resolution
+        )
     return contract
 
 
 def new_user(username: str, role: str, display_name: str, password_hash: str, **extra: Any) -> User:
-    user = User(username=username, role=role, display_name=display_name, password=password_hash,
-                email=f"{username}@demo.oqms.cn", **extra)
+    user = User(
+        username=username,
+        role=role,
+        display_name=display_name,
+        password=password_hash,
+        email=f"{username}@demo.oqms.cn",
+        **extra,
+    )
     return save_user(user)
 
 
-def build_vendor_users(vendor: Vendor, spec: data.VendorSpec, password_hash: str,
-                       first: bool) -> tuple[User, list[User]]:
+def build_vendor_users(
+    vendor: Vendor, spec: data.VendorSpec, password_hash: str, first: bool
+) -> tuple[User, list[User]]:
     manager_name = "vendor_manager" if first else f"{spec.code}_manager"
-    manager = new_user(manager_name, "vendor_manager", spec.contacts[0][0], password_hash, vendor=vendor,
-                       phone=spec.contacts[0][2])
+    manager = new_user(
+        manager_name,
+        "vendor_manager",
+        spec.contacts[0][0],
+        password_hash,
+        vendor=vendor,
+        phone=spec.contacts[0][2],
+    )
     staff = []
     for index, name in enumerate(spec.staff, start=1):
         username = "vendor_staff" if first and index == 1 else f"{spec.code}_staff{index}"

@@ -27,8 +27,34 @@ DAYS = 182
 RECENT_SECONDS = 3 * 86400
 OPEN_STAGES = ("new", "assigned", "in_progress", "paused", "resolved")
 # Requests per hour of the day (local time): office hours, a lunch dip, a quiet night.
-HOUR_WEIGHTS = np.array([0.15, 0.1, 0.08, 0.08, 0.1, 0.15, 0.3, 0.7, 1.6, 2.6, 2.8, 2.4,
-                         1.3, 1.9, 2.6, 2.5, 2.2, 1.7, 0.9, 0.6, 0.5, 0.4, 0.3, 0.2])
+HOUR_WEIGHTS = np.array(
+    [
+        0.15,
+        0.1,
+        0.08,
+        0.08,
+        0.1,
+        0.15,
+        0.3,
+        0.7,
+        1.6,
+        2.6,
+        2.8,
+        2.4,
+        1.3,
+        1.9,
+        2.6,
+        2.5,
+        2.2,
+        1.7,
+        0.9,
+        0.6,
+        0.5,
+        0.4,
+        0.3,
+        0.2,
+    ]
+)
 WEEKDAY_WEIGHTS = np.array([1.05, 1.0, 1.0, 1.0, 0.95, 0.35, 0.25])
 BATCH = 2000
 MINUTE = 60
@@ -81,8 +107,9 @@ def draw(world: World, rng: np.random.Generator, n: int, now: int) -> Draws:
     priority = rng.choice(4, size=n, p=data.PRIORITY_SHARES)
     sla = np.array([data.SLA[s.categories[0]] for s in specs], dtype=float) * MINUTE  # team x priority x 2
     sla_response, sla_resolution = sla[team, priority, 0], sla[team, priority, 1]
-    response = np.maximum(lognormal(rng, sla_response * np.array([s.response for s in specs])[team], 0.6, n),
-                          MINUTE)
+    response = np.maximum(
+        lognormal(rng, sla_response * np.array([s.response for s in specs])[team], 0.6, n), MINUTE
+    )
     resolution = lognormal(rng, sla_resolution * np.array([s.resolution for s in specs])[team], 0.55, n)
     work = np.maximum(resolution - response, rng.uniform(5, 30, n) * MINUTE)
     pause_share = np.array([data.PAUSE_SHARE[s.categories[0]] for s in specs])[team]
@@ -92,12 +119,19 @@ def draw(world: World, rng: np.random.Generator, n: int, now: int) -> Draws:
     rating = np.array([s.rating for s in specs])[team] - 0.7 * breach + rng.normal(0, 0.7, n)
     opened = arrival_times(rng, n, now)
     return Draws(
-        opened=opened, team=team, priority=priority, pick=rng.integers(0, 2**31, size=(n, 8)),
-        response=response, assign=response * rng.uniform(0.1, 0.7, n), work=work, pause=pause,
+        opened=opened,
+        team=team,
+        priority=priority,
+        pick=rng.integers(0, 2**31, size=(n, 8)),
+        response=response,
+        assign=response * rng.uniform(0.1, 0.7, n),
+        work=work,
+        pause=pause,
         pause_at=rng.uniform(0.2, 0.7, n),
         close=np.clip(lognormal(rng, 4 * 3600, 1.3, n), 5 * MINUTE, 20 * 86400),
         reopen=rng.random(n) < np.array([s.reopen for s in specs])[team],
-        rating=np.clip(np.rint(rating), 1, 5).astype(int), stall=stalls(rng, opened, now),
+        rating=np.clip(np.rint(rating), 1, 5).astype(int),
+        stall=stalls(rng, opened, now),
     )
 
 
@@ -113,41 +147,45 @@ def stalls(rng: np.random.Generator, opened: np.ndarray, now: int) -> np.ndarray
     return stall
 
 
-Step = tuple[str, int, str]  # action, epoch seconds, note
+Step = tuple[str, int]  # action, epoch seconds
 
 
 def natural_steps(d: Draws, i: int) -> list[Step]:
     """The whole life of work order i as it would run if nothing held it up."""
     opened = int(d.opened[i])
     started = opened + int(d.response[i])
-    steps: list[Step] = [("create", opened, ""), ("assign", opened + int(d.assign[i]), ""),
-                         ("start", started, "")]
+    steps: list[Step] = [("create", opened), ("assign", opened + int(d.assign[i])), ("start", started)]
     work, pause = int(d.work[i]), int(d.pause[i])
     if pause:
         paused_at = started + int(work * d.pause_at[i])
-        steps += [("pause", paused_at, ""), ("resume", paused_at + pause, "")]
+        steps += [("pause", paused_at), ("resume", paused_at + pause)]
     resolved = started + work + pause
-    steps.append(("resolve", resolved, ""))
+    steps.append(("resolve", resolved))
     if d.reopen[i]:
         pick = d.pick[i]
         reopened = resolved + int(pick[5] % 7200) + 1800
         restarted = reopened + int(pick[6] % 5400) + 600
         resolved = restarted + int(pick[7] % 10800) + 1800
-        steps += [("reopen", reopened, ""), ("start", restarted, ""), ("resolve", resolved, "")]
-    steps.append(("close", resolved + int(d.close[i]), ""))
+        steps += [("reopen", reopened), ("start", restarted), ("resolve", resolved)]
+    steps.append(("close", resolved + int(d.close[i])))
     return steps
 
 
 def held_steps(steps: list[Step], stage: str, now: int) -> list[Step]:
     """Cut the life at the first time it reaches an open stage, squeezed so that it has happened by now."""
-    until = {"new": "create", "assigned": "assign", "in_progress": "start", "paused": "pause",
-             "resolved": "resolve"}[stage]
-    if stage == "paused" and all(a != "pause" for a, _at, _n in steps):
-        steps = [*steps[:3], ("pause", steps[2][1] + 1800, "")]
+    until = {
+        "new": "create",
+        "assigned": "assign",
+        "in_progress": "start",
+        "paused": "pause",
+        "resolved": "resolve",
+    }[stage]
+    if stage == "paused" and all(a != "pause" for a, _at in steps):
+        steps = [*steps[:3], ("pause", steps[2][1] + 1800)]
     kept = steps[: next(k for k, s in enumerate(steps) if s[0] == until) + 1]
     opened = kept[0][1]
     share = (now - opened) // len(kept)
-    return [(a, min(at, opened + share * k), note) for k, (a, at, note) in enumerate(kept)]
+    return [(a, min(at, opened + share * k)) for k, (a, at) in enumerate(kept)]
 
 
 def life(d: Draws, i: int, now: int) -> list[Step]:
@@ -157,8 +195,16 @@ def life(d: Draws, i: int, now: int) -> list[Step]:
     return [s for s in steps if s[1] <= now]
 
 
-TARGETS = {"create": "new", "assign": "assigned", "start": "in_progress", "pause": "paused",
-           "resume": "in_progress", "resolve": "resolved", "close": "closed", "reopen": "assigned"}
+TARGETS = {
+    "create": "new",
+    "assign": "assigned",
+    "start": "in_progress",
+    "pause": "paused",
+    "resume": "in_progress",
+    "resolve": "resolved",
+    "close": "closed",
+    "reopen": "assigned",
+}
 
 
 class Replay:
@@ -177,21 +223,30 @@ class Replay:
         priority = data.PRIORITIES[d.priority[i]]
         target = team.contract_targets[priority]
         self.row: dict[str, Any] = dict(
-            contract_id=team.contract.pk, vendor_id=team.vendor.pk, site_id=site.pk,
+            contract_id=team.contract.pk,
+            vendor_id=team.vendor.pk,
+            site_id=site.pk,
             service_type_id=service_type.pk,
-            priority=priority, title=title, requester_id=self.requester.pk, status="new", opened_at=opened,
+            priority=priority,
+            title=title,
+            requester_id=self.requester.pk,
+            status="new",
+            opened_at=opened,
             description=f"{site.name}{pick_text(data.PLACES, self.pick[5])}：{title}",
             response_due_at=opened + datetime.timedelta(minutes=target[0]),
             resolution_due_at=opened + datetime.timedelta(minutes=target[1]),
-            paused_seconds=0, reopen_count=0,
+            paused_seconds=0,
+            reopen_count=0,
         )
-        self.events: list[tuple[str, str, str, Any, datetime.datetime, str]] = []
+        self.events: list[tuple[str, str, str, Any, datetime.datetime, str, str]] = []
 
-    def apply(self, action: str, at: int, note: str) -> None:
+    def apply(self, action: str, at: int) -> None:
         when, row = to_datetime(at), self.row
         actor = self.actor(action).pk
-        note = getattr(self, f"_{action}")(when, row) or note
-        self.events.append((action, row["status"] if self.events else "", TARGETS[action], actor, when, note))
+        note = getattr(self, f"_{action}")(when, row)
+        reason = row["pause_reason"] if action == "pause" else ""
+        source = row["status"] if self.events else ""
+        self.events.append((action, source, TARGETS[action], actor, when, note, reason))
         row["status"] = TARGETS[action]
 
     def actor(self, action: str) -> Any:
@@ -218,8 +273,11 @@ class Replay:
 
     def _resume(self, when: Any, row: dict[str, Any]) -> str:
         paused = int((when - row.pop("paused_at")).total_seconds())
-        row.update(pause_reason="", paused_seconds=row["paused_seconds"] + paused,
-                   resolution_due_at=row["resolution_due_at"] + datetime.timedelta(seconds=paused))
+        row.update(
+            pause_reason="",
+            paused_seconds=row["paused_seconds"] + paused,
+            resolution_due_at=row["resolution_due_at"] + datetime.timedelta(seconds=paused),
+        )
         return ""
 
     def _resolve(self, when: Any, row: dict[str, Any]) -> str:
@@ -229,13 +287,21 @@ class Replay:
 
     def _close(self, when: Any, row: dict[str, Any]) -> str:
         rating = int(self.d.rating[self.i])
-        row.update(closed_at=when, rating=rating, rating_comment=pick_text(data.RATING_COMMENTS[rating],
-                                                                           self.pick[0] // 7))
+        row.update(
+            closed_at=when,
+            rating=rating,
+            rating_comment=pick_text(data.RATING_COMMENTS[rating], self.pick[0] // 7),
+        )
         return str(row["rating_comment"])
 
     def _reopen(self, when: Any, row: dict[str, Any]) -> str:
-        row.update(resolved_at=None, closed_at=None, rating=None, rating_comment="",
-                   reopen_count=row["reopen_count"] + 1)
+        row.update(
+            resolved_at=None,
+            closed_at=None,
+            rating=None,
+            rating_comment="",
+            reopen_count=row["reopen_count"] + 1,
+        )
         return pick_text(data.REOPEN_NOTES, self.pick[1] // 11)
 
 
@@ -258,8 +324,9 @@ def generate(world: World, n: int, rng: np.random.Generator, now: int) -> tuple[
     if n <= 0:
         return 0, 0
     for team in world.teams:
-        team.contract_targets = {t.priority: (t.response_minutes, t.resolution_minutes)
-                                 for t in team.contract.sla_targets.all()}
+        team.contract_targets = {
+            t.priority: (t.response_minutes, t.resolution_minutes) for t in team.contract.sla_targets.all()
+        }
     d = draw(world, rng, n, now)
     first = Sequence.take("workorder", n)
     events = 0
@@ -273,8 +340,10 @@ def generate(world: World, n: int, rng: np.random.Generator, now: int) -> tuple[
         events += insert(replays, first + start)
     WorkOrder.objects.filter(number__gte=format_number(first)).update(
         created_at=F("opened_at"),
-        updated_at=Coalesce("closed_at", "resolved_at", "paused_at", "responded_at", "assigned_at",
-                            "opened_at"))
+        updated_at=Coalesce(
+            "closed_at", "resolved_at", "paused_at", "responded_at", "assigned_at", "opened_at"
+        ),
+    )
     return n, events
 
 
@@ -287,10 +356,18 @@ def insert(replays: list[Replay], first_number: int) -> int:
         for order in orders:
             order.pk = ids[order.number]
     events = [
-        WorkOrderEvent(work_order_id=order.pk, action=action, from_status=source, to_status=target,
-                       actor_id=actor, at=at, note=note)
+        WorkOrderEvent(
+            work_order_id=order.pk,
+            action=action,
+            from_status=source,
+            to_status=target,
+            actor_id=actor,
+            at=at,
+            note=note,
+            pause_reason=reason,
+        )
         for order, replay in zip(orders, replays, strict=True)
-        for action, source, target, actor, at, note in replay.events
+        for action, source, target, actor, at, note, reason in replay.events
     ]
     WorkOrderEvent.objects.bulk_create(events, batch_size=BATCH * 3)
     return len(events)

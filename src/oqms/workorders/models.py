@@ -164,6 +164,8 @@ class WorkOrderEvent(models.Model):
     )
     at = models.DateTimeField(_("time"), default=timezone.now)
     note = models.TextField(_("note"), blank=True)
+    # Kept on the step itself: the work order's own pause_reason is cleared when work resumes.
+    pause_reason = models.CharField(_("pause reason"), max_length=32, choices=PauseReason.choices, blank=True)
 
     objects = ScopedManager()
     vendor_scope_field = "work_order__vendor"

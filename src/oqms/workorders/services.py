@@ -143,6 +143,7 @@ def _transition(
     at: datetime.datetime | None = None,
     **changes: Any,
 ) -> WorkOrder:
+    """Move a locked work order one step; ``changes`` may be values or callables of the locked row."""
     locked = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
     if not _may(locked, user, action):
         raise WorkflowError(
@@ -156,7 +157,7 @@ def _transition(
         target = Status.ASSIGNED if locked.assignee_id else Status.NEW
     from_status = locked.status
     for name, value in changes.items():
-        setattr(locked, name, value)
+        setattr(locked, name, value(locked) if callable(value) else value)
     locked.status = target
     locked.save()
     WorkOrderEvent.objects.create(
@@ -167,6 +168,7 @@ def _transition(
         actor=user,
         at=at,
         note=note,
+        pause_reason=locked.pause_reason if action == Action.PAUSE else "",
     )
     return locked
 
@@ -192,7 +194,7 @@ def assign(
 def start(work_order: WorkOrder, user: Any, note: str = "", at: datetime.datetime | None = None) -> WorkOrder:
     at = at or timezone.now()
     return _transition(
-        work_order, user, Action.START, note, at=at, responded_at=work_order.responded_at or at
+        work_order, user, Action.START, note, at=at, responded_at=lambda row: row.responded_at or at
     )
 
 
@@ -213,21 +215,27 @@ def resume(
     work_order: WorkOrder, user: Any, note: str = "", at: datetime.datetime | None = None
 ) -> WorkOrder:
     at = at or timezone.now()
-    locked = WorkOrder.objects.get(pk=work_order.pk)
-    paused = int((at - locked.paused_at).total_seconds()) if locked.paused_at else 0
-    paused = max(paused, 0)
-    # The resolution clock stops while paused: its due time moves by the paused time.
-    due = locked.resolution_due_at + datetime.timedelta(seconds=paused) if locked.resolution_due_at else None
+
+    def paused_for(row: WorkOrder) -> int:
+        return max(int((at - row.paused_at).total_seconds()), 0) if row.paused_at else 0
+
+    def due(row: WorkOrder) -> Any:
+        # The resolution clock stops while paused: its due time moves by the paused time.
+        if row.resolution_due_at is None:
+            return None
+        return row.resolution_due_at + datetime.timedelta(seconds=paused_for(row))
+
+    # Order matters: both callables read paused_at before it is cleared.
     return _transition(
         work_order,
         user,
         Action.RESUME,
         note,
         at=at,
+        paused_seconds=lambda row: row.paused_seconds + paused_for(row),
+        resolution_due_at=due,
         paused_at=None,
         pause_reason="",
-        paused_seconds=locked.paused_seconds + paused,
-        resolution_due_at=due,
     )
 
 
@@ -259,7 +267,6 @@ def close(
 def reopen(work_order: WorkOrder, user: Any, reason: str, at: datetime.datetime | None = None) -> WorkOrder:
     if not reason.strip():
         raise DomainError(_("Say why the work order is reopened."), code="reopen_reason")
-    locked = WorkOrder.objects.get(pk=work_order.pk)
     return _transition(
         work_order,
         user,
@@ -270,7 +277,7 @@ def reopen(work_order: WorkOrder, user: Any, reason: str, at: datetime.datetime 
         closed_at=None,
         rating=None,
         rating_comment="",
-        reopen_count=locked.reopen_count + 1,
+        reopen_count=lambda row: row.reopen_count + 1,
     )
 
 

@@ -26,12 +26,20 @@ class Command(BaseCommand):
     help = "Load the demo data set into an empty database and print the demo logins."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--if-empty", action="store_true",
-                            help="do nothing (but print the logins) when the database already has vendors")
-        parser.add_argument("--work-orders", type=int, default=DEFAULT_WORK_ORDERS,
-                            help=f"how many work orders to generate (default {DEFAULT_WORK_ORDERS})")
-        parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                            help="random seed (same seed, same data)")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing (but print the logins) when the database already has vendors",
+        )
+        parser.add_argument(
+            "--work-orders",
+            type=int,
+            default=DEFAULT_WORK_ORDERS,
+            help=f"how many work orders to generate (default {DEFAULT_WORK_ORDERS})",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help="random seed (same seed, same data)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
@@ -42,12 +50,17 @@ class Command(BaseCommand):
                 self.stdout.write("The database already has data: the demo was not loaded.")
                 self.print_logins()
                 return
-            raise CommandError("The database already has vendors: the demo loads into an empty database only "
-                               "(use --if-empty to skip quietly).")
+            raise CommandError(
+                "The database already has vendors: the demo loads into an empty database only "
+                "(use --if-empty to skip quietly)."
+            )
         with audit.audit_context(source="demo"), transaction.atomic():
             orders, events = self.load(options["work_orders"], options["seed"])
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo loaded: {len(data.VENDORS)} vendors, {orders} work orders, {events} work order events."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo loaded: {len(data.VENDORS)} vendors, {orders} work orders, {events} work order events."
+            )
+        )
         self.print_logins()
         self.stdout.write(f"Elapsed: {time.perf_counter() - started:.1f} s")
 
@@ -60,24 +73,36 @@ class Command(BaseCommand):
         sequence = Sequence.objects.filter(name="workorder").first()
         if sequence is not None and orders:
             # The rows went in with bulk_create (no entry per row): one entry records the whole load.
-            audit.log(sequence, "update", {"value": [before, sequence.value]},
-                      note=f"演示数据：批量生成 {orders} 个工单、{events} 条工单事件（seed={seed}）")
+            audit.log(
+                sequence,
+                "update",
+                {"value": [before, sequence.value]},
+                note=f"演示数据：批量生成 {orders} 个工单、{events} 条工单事件（seed={seed}）",
+            )
         return orders, events
 
     def print_logins(self) -> None:
-        users = {u.username: u for u in User.objects.select_related("vendor").filter(
-            username__in=demo_usernames())}
-        if not users:
+        order = demo_usernames()
+        users = sorted(
+            User.objects.select_related("vendor").filter(username__in=order),
+            key=lambda u: order.index(u.username),
+        )
+        rows = [
+            (u.username, u.role, str(u.vendor or ""))
+            for u in users
+            if u.vendor_id is None or u.username.startswith("vendor_")
+        ]
+        if not rows:
             return
-        rows = [(u.username, u.role, str(u.vendor or "")) for u in users.values()
-                if u.vendor_id is None or u.username.startswith("vendor_")]
         width = max(len(r[0]) for r in rows) + 2
         self.stdout.write("\nDemo logins:")
         self.stdout.write(f"  {'username':<{width}}{'role':<18}vendor")
-        for username, role, vendor in sorted(rows, key=lambda r: demo_usernames().index(r[0])):
+        for username, role, vendor in rows:
             self.stdout.write(f"  {username:<{width}}{role:<18}{vendor}")
-        self.stdout.write("  Every other vendor: <code>_manager and <code>_staff1..3, codes "
-                          + ", ".join(s.code for s in data.VENDORS[1:]))
+        self.stdout.write(
+            "  Every other vendor: <code>_manager and <code>_staff1..3, codes "
+            + ", ".join(s.code for s in data.VENDORS[1:])
+        )
         self.stdout.write(self.style.WARNING(f"Password for all demo logins: {data.PASSWORD}"))
 
 

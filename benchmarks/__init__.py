@@ -1,0 +1,1 @@
+"""OQMS benchmarks: ``python -m benchmarks`` (or ``make bench``). See benchmarks/README.md."""
