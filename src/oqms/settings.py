@@ -171,7 +171,8 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 _node_modules = Path(env_str("OQMS_NODE_MODULES", str(PACKAGE_DIR.parent.parent / "node_modules")))
-STATICFILES_DIRS = [
+STATICFILES_DIRS: list[object] = [PACKAGE_DIR / "static"]
+STATICFILES_DIRS += [
     (f"vendor/{name}", _node_modules / path)
     for name, path in {
         "bootstrap": "bootstrap/dist",

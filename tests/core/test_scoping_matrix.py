@@ -543,8 +543,6 @@ def test_assigning_to_another_vendors_staff_is_refused_by_the_service(cast: Any)
     assert cast.wo_a.assignee_id is None and cast.wo_a.status == "new"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: workflow API actions are POSTs and ModelPermissions demands "
-                                       "workorders.add_workorder, which vendor roles lack (403 for everything)")
 def test_vendor_manager_assigning_to_another_vendors_staff_via_api_gets_a_clear_400(cast: Any) -> None:
     response = api_client(cast.manager_a).post(f"/api/work-orders/{cast.wo_a.pk}/assign/",
                                                {"assignee": cast.staff_b.pk}, format="json")
@@ -631,8 +629,6 @@ def test_workflow_steps_on_another_vendors_work_order_change_nothing(cast: Any, 
     assert _wo_state(cast.wo_a) == before
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: workflow API actions require workorders.add_workorder (POST in "
-                                       "ModelPermissions), so vendor users get 403 before the 404 of scoping")
 @pytest.mark.parametrize("action", ACTIONS)
 def test_workflow_api_on_another_vendors_work_order_is_404(cast: Any, action: str) -> None:
     response = api_client(cast.manager_b).post(f"/api/work-orders/{cast.wo_a.pk}/{action}/",
@@ -648,9 +644,6 @@ LEAKY_FILTER_PAGES = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: core/filtersets.py restricts filter_.extra['queryset'] but "
-                                       "django-filter's ModelChoiceFilter.field re-sets it from filter_.queryset, "
-                                       "so filter dropdowns list other vendors' records")
 @pytest.mark.parametrize("page", LEAKY_FILTER_PAGES)
 def test_filter_choices_offer_only_visible_records(cast: Any, page: str) -> None:
     from oqms.core.scoping import restrict

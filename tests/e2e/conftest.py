@@ -18,8 +18,13 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 # Screenshots are kept with the test output: <repo>/test-artifacts/e2e/NN-description.png
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
@@ -39,11 +44,17 @@ PHONE: dict[str, Any] = {
 }
 
 
+# Explicit waits only, with room for a loaded CI machine (two xdist workers, each with a browser and a server).
+TIMEOUT_MS = 15_000
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -53,7 +64,7 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture
 def failed_responses() -> list[str]:
-    """"<status> <path>" of every response >= 400 any page of the test received (assets included)."""
+    """ "<status> <path>" of every response >= 400 any page of the test received (assets included)."""
     return []
 
 
@@ -68,7 +79,7 @@ def new_context(chromium: Any, failed_responses: list[str]) -> Iterator[Callable
 
     def _new(**options: Any) -> Any:
         context = chromium.new_context(**{**DESKTOP, **options})
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(TIMEOUT_MS)
         context.on("response", _record)
         contexts.append(context)
         return context

@@ -17,7 +17,7 @@ def test_alphabet_and_weights_follow_the_standard() -> None:
     # 10 digits and the 21 capital letters without I, O, S, V, Z; weights are 3^i mod 31.
     assert len(USCC_ALPHABET) == 31
     assert not set(FORBIDDEN) & set(USCC_ALPHABET)
-    assert USCC_WEIGHTS == tuple(pow(3, i, 31) for i in range(17))
+    assert tuple(pow(3, i, 31) for i in range(17)) == USCC_WEIGHTS
 
 
 @pytest.mark.parametrize("code", VALID)

@@ -89,6 +89,11 @@ class User(AuditedModel, AbstractUser):
         if self.role == Role.ASSESSOR and not self.access_expires_at:
             raise ValidationError({"access_expires_at": _("Third-party assessor access must have an end.")})
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounts:user_detail", args=[self.pk])
+
     def role_colour(self) -> str:
         return colour_of(Role, self.role)
 

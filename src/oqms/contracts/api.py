@@ -23,6 +23,14 @@ class SLATargetSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
         validators: list[Any] = []  # uniqueness per contract is checked on the list below
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A target is always replaced whole, also inside a PATCH of its contract.
+        missing = {
+            name: [_("This field is required.")]
+            for name in ("priority", "response_minutes", "resolution_minutes")
+            if name not in attrs
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
         if attrs["resolution_minutes"] < attrs["response_minutes"]:
             raise serializers.ValidationError(
                 {"resolution_minutes": _("Resolution cannot be due before response.")}

@@ -45,6 +45,10 @@ class SLATargetForm(forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         style_widgets(self)
 
+    def has_changed(self) -> bool:
+        # A prefilled P1..P4 row of a new contract is saved even when the user keeps its defaults.
+        return super().has_changed() or (self.instance.pk is None and bool(self.initial))
+
 
 class _SLAFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
     def clean(self) -> None:

@@ -35,11 +35,9 @@ _context: ContextVar[AuditContext | None] = ContextVar("oqms_audit_context", def
 
 
 def current() -> AuditContext:
+    """The open context, or a throwaway one: outside a request or job nothing is merged or remembered."""
     context = _context.get()
-    if context is None:
-        context = AuditContext()
-        _context.set(context)
-    return context
+    return context if context is not None else AuditContext()
 
 
 @contextlib.contextmanager
@@ -78,21 +76,26 @@ def audited_fields(instance: models.Model) -> list[models.Field[Any, Any]]:
 
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
-    redact = set(getattr(instance, "audit_redact", ()))
-    values = {}
-    for f in audited_fields(instance):
-        value = getattr(instance, f.attname)
-        values[f.name] = REDACTED if f.name in redact and value else _jsonable(value)
-    return values
+    """The audited field values; secrets stay raw here and are masked by :func:`diff`."""
+    return {f.name: _jsonable(getattr(instance, f.attname)) for f in audited_fields(instance)}
 
 
-def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, list[Any]]:
+def diff(
+    before: dict[str, Any] | None, after: dict[str, Any] | None, redact: tuple[str, ...] = ()
+) -> dict[str, list[Any]]:
+    """{field: [before, after]} for the fields that differ; a redacted field shows only that it changed."""
     before = before or {}
     after = after or {}
     names = list(dict.fromkeys([*before, *after]))
-    return {
-        name: [before.get(name), after.get(name)] for name in names if before.get(name) != after.get(name)
-    }
+    changes = {}
+    for name in names:
+        old, new = before.get(name), after.get(name)
+        if old == new:
+            continue
+        if name in redact:
+            old, new = (REDACTED if old else None), (REDACTED if new else None)
+        changes[name] = [old, new]
+    return changes
 
 
 def _vendor_id(instance: models.Model) -> int | None:
@@ -166,7 +169,9 @@ def _on_m2m_changed(
         entry.changes.pop(field_name, None)
     else:
         entry.changes[field_name] = [sorted(before), sorted(after)]
-    entry.save(update_fields=["changes"])
+    # The entry may have been rolled back with an earlier failed operation of the same request: log anew.
+    if not type(entry).objects.filter(pk=entry.pk).update(changes=entry.changes):
+        log(instance, "update", {field_name: entry.changes.get(field_name, [sorted(before), sorted(after)])})
 
 
 def _m2m_ids(instance: Any, field_name: str) -> set[int]:

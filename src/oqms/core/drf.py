@@ -29,6 +29,12 @@ class ModelPermissions(permissions.DjangoModelPermissions):
     }
 
 
+class StepPermissions(ModelPermissions):
+    """For workflow steps (POST /…/{id}/assign/ etc.): a step changes a record, it does not add one."""
+
+    perms_map = {**ModelPermissions.perms_map, "POST": ["%(app_label)s.change_%(model_name)s"]}
+
+
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500

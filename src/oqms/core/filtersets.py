@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from oqms.core.forms import style_widgets
@@ -22,9 +22,10 @@ class SearchFilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         user = getattr(self.request, "user", None)
         for filter_ in self.filters.values():
-            queryset = filter_.extra.get("queryset")
-            if queryset is not None and hasattr(queryset.model.objects, "visible_to"):
-                filter_.extra["queryset"] = restrict(queryset, user, "view")
+            # django-filter builds the choice field from ``filter_.queryset`` (not from ``extra``).
+            queryset = getattr(filter_, "queryset", None)
+            if isinstance(queryset, QuerySet) and hasattr(queryset.model.objects, "visible_to"):
+                filter_.queryset = restrict(queryset, user, "view")
 
     @property
     def form(self) -> Any:

@@ -41,7 +41,7 @@ class AuditedModel(models.Model):
                 before = audit.snapshot(stored) if stored is not None else None
                 adding = stored is None
             super().save(*args, **kwargs)
-            changes = audit.diff(before, audit.snapshot(self))
+            changes = audit.diff(before, audit.snapshot(self), self.audit_redact)
             if adding:
                 audit.log(self, "create", changes)
             elif changes:
@@ -49,7 +49,7 @@ class AuditedModel(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         with transaction.atomic():
-            changes = audit.diff(audit.snapshot(self), None)
+            changes = audit.diff(audit.snapshot(self), None, self.audit_redact)
             pk = self.pk
             result = super().delete(*args, **kwargs)
             self.pk = pk

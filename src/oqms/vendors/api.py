@@ -1,3 +1,5 @@
+from typing import Any
+
 from rest_framework import serializers
 
 from oqms.core.api import RecordViewSet, ScopedModelSerializer
@@ -33,8 +35,13 @@ class VendorSerializer(ScopedModelSerializer):
             "updated_at",
         ]
 
-    def validate_credit_code(self, value: str) -> str:
-        return value.strip().upper()
+    def to_internal_value(self, data: Any) -> Any:
+        # Normalise before the field validators run, as the page form does.
+        code = data.get("credit_code") if hasattr(data, "get") else None
+        if isinstance(code, str):
+            data = data.copy()
+            data["credit_code"] = code.strip().upper()
+        return super().to_internal_value(data)
 
 
 class VendorContactSerializer(ScopedModelSerializer):

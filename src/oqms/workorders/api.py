@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from oqms.accounts.models import User
 from oqms.core import audit
 from oqms.core.api import RecordViewSet, ScopedModelSerializer
+from oqms.core.drf import StepPermissions
 from oqms.workorders import services
 from oqms.workorders.choices import PauseReason
 from oqms.workorders.filtersets import WorkOrderFilterSet
@@ -139,6 +140,12 @@ class WorkOrderViewSet(RecordViewSet):
     filterset_class = WorkOrderFilterSet
     ordering_fields = ["opened_at", "priority", "status", "resolution_due_at", "number"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    workflow_steps = {"assign", "start", "pause", "resume", "resolve", "close", "reopen"}
+
+    def get_permissions(self) -> list[Any]:
+        if self.action in self.workflow_steps:
+            return [StepPermissions()]
+        return super().get_permissions()
 
     def _step(self, request: Any, serializer_class: Any, run: Any) -> Response:
         work_order = get_object_or_404(WorkOrder.objects.visible_to(request.user), pk=self.kwargs["pk"])

@@ -1,0 +1,90 @@
+"""Query budgets: the work order list page and /api/work-orders/ cost a bounded number of queries, whatever the
+number of rows (no N+1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.core.helpers import api_client, page_client
+
+PAGE_BUDGET = 25
+API_BUDGET = 20
+USERS = ["qm", "manager_a", "staff_a", "requester", "assessor"]
+
+
+def _fill(cast: Any, count: int) -> None:
+    """``count`` work orders of vendor A in mixed states, all assigned to staff A and raised by the requester."""
+    from oqms.core import audit
+    from oqms.workorders import services
+
+    with audit.audit_context(actor=cast.qm, source="test"):
+        for index in range(count - 1):  # the cast already has wo_a
+            wo = services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
+                                 service_type=cast.service_type, title=f"批量工单 {index}",
+                                 priority=["P1", "P2", "P3", "P4"][index % 4])
+            wo = services.assign(wo, cast.qm, cast.staff_a)
+            if index % 3:
+                wo = services.start(wo, cast.qm)
+            if index % 3 == 2:
+                services.resolve(wo, cast.qm, "ok")
+        services.assign(cast.wo_a, cast.qm, cast.staff_a)
+
+
+def _count(call: Any) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = call()
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_list_page_within_budget(cast: Any, user: str, django_assert_max_num_queries: Any) -> None:
+    _fill(cast, 30)
+    client = page_client(getattr(cast, user))
+    with django_assert_max_num_queries(PAGE_BUDGET):
+        response = client.get(reverse("workorders:workorder_list"))
+    assert len(response.context["page"].object_list) >= 25
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_api_list_within_budget(cast: Any, user: str, django_assert_max_num_queries: Any) -> None:
+    _fill(cast, 30)
+    client = api_client(getattr(cast, user))
+    with django_assert_max_num_queries(API_BUDGET):
+        response = client.get("/api/work-orders/")
+    assert response.json()["count"] >= 30
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_list_page_cost_does_not_grow_with_rows(cast: Any, user: str) -> None:
+    client = page_client(getattr(cast, user))
+    url = reverse("workorders:workorder_list")
+    _fill(cast, 10)
+    ten = _count(lambda: client.get(url, {"page_size": 50}))
+    _fill(cast, 21)  # now 30 of vendor A (+ wo_b), all on one page of 25 for vendor A's readers
+    thirty = _count(lambda: client.get(url))
+    assert thirty == ten
+
+
+def test_export_cost_does_not_grow_with_rows(cast: Any) -> None:
+    client = page_client(cast.qm)
+    url = reverse("workorders:workorder_export")
+    _fill(cast, 10)
+    ten = _count(lambda: client.get(url))
+    _fill(cast, 21)
+    assert _count(lambda: client.get(url)) == ten
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_api_list_cost_does_not_grow_with_rows(cast: Any, user: str) -> None:
+    client = api_client(getattr(cast, user))
+    _fill(cast, 10)
+    ten = _count(lambda: client.get("/api/work-orders/"))
+    _fill(cast, 21)
+    thirty = _count(lambda: client.get("/api/work-orders/"))
+    assert thirty == ten, f"{ten} queries for 10 rows, {thirty} for 30"
