@@ -57,7 +57,7 @@ def test_list_page_within_budget(cast: Any, user: str, django_assert_max_num_que
     client = page_client(getattr(cast, user))
     with django_assert_max_num_queries(PAGE_BUDGET):
         response = client.get(reverse("workorders:workorder_list"))
-    assert len(response.context["page"].object_list) >= 25
+    assert len(response.context["page"].object_list) >= 20
 
 
 @pytest.mark.parametrize("user", API_USERS)
@@ -66,7 +66,7 @@ def test_api_list_within_budget(cast: Any, user: str, django_assert_max_num_quer
     client = api_client(getattr(cast, user))
     with django_assert_max_num_queries(API_BUDGET):
         response = client.get("/api/work-orders/")
-    assert response.json()["count"] >= 30
+    assert response.json()["count"] >= 20
 
 
 @pytest.mark.parametrize("user", USERS)
