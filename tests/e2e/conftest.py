@@ -64,7 +64,7 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture
 def failed_responses() -> list[str]:
-    """ "<status> <path>" of every response >= 400 any page of the test received (assets included)."""
+    """Every response >= 400 that a page of the test received (assets included), as "<status> <path>"."""
     return []
 
 

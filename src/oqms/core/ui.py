@@ -22,6 +22,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from oqms.core.errors import DomainError
 from oqms.core.export import xlsx_response
 from oqms.core.models import AuditEntry
 from oqms.core.scoping import permission_codename, restrict
@@ -314,6 +315,9 @@ class EditPage(UIView):
                     saved = self.ui.save(request, form, formsets)
             except ValidationError as exc:
                 form.add_error(None, exc)
+                return self.show(request, instance, form, formsets)
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
                 return self.show(request, instance, form, formsets)
             messages.success(request, _("Saved: %(record)s") % {"record": saved})
             return HttpResponseRedirect(saved.get_absolute_url())  # type: ignore[attr-defined]
