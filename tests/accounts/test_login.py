@@ -188,3 +188,12 @@ def test_logout_is_a_post(cast: Any) -> None:
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302
     assert not _signed_in_as(client).is_authenticated
+
+
+def test_deactivating_a_user_ends_their_open_session(cast: Any) -> None:
+    client = page_client(cast.manager_a)
+    assert client.get(reverse("workorders:workorder_list")).status_code == 200
+    cast.manager_a.is_active = False
+    cast.manager_a.save()
+    response = client.get(reverse("workorders:workorder_list"))
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)

@@ -17,12 +17,14 @@ DOCX = b"PK\x03\x04" + b"\x00" * 64
 
 @pytest.mark.parametrize(("head", "kind"), [(PNG, "png"), (JPEG, "jpeg"), (WEBP, "webp"), (PDF, "pdf"),
                                             (DOCX, "zip-office"), (TEXT, None), (b"RIFF\x00\x00\x00\x00WAVE", None),
-                                            (b"", None)])
+                                            (b"", None)],
+                         ids=["png", "jpeg", "webp", "pdf", "docx", "text", "wave", "empty"])
 def test_sniff_recognises_formats_by_content(head: bytes, kind: str | None) -> None:
     assert sniff(head[:16]) == kind
 
 
-@pytest.mark.parametrize(("name", "content"), [("a.png", PNG), ("a.jpg", JPEG), ("a.JPEG", JPEG), ("a.webp", WEBP)])
+@pytest.mark.parametrize(("name", "content"), [("a.png", PNG), ("a.jpg", JPEG), ("a.JPEG", JPEG), ("a.webp", WEBP)],
+                         ids=["png", "jpg", "JPEG", "webp"])
 def test_real_photos_pass(name: str, content: bytes) -> None:
     validate_photo(upload(name, content))
 
@@ -37,6 +39,7 @@ def test_real_photos_pass(name: str, content: bytes) -> None:
         ("payload.exe", PNG),
         ("sound.webp", b"RIFF\x00\x00\x00\x00WAVEfmt "),  # RIFF, but not WebP
     ],
+    ids=["png-named-jpg", "text-named-png", "pdf", "no-extension", "exe", "wave-named-webp"],
 )
 def test_wrong_photos_are_refused_with_a_clear_message(name: str, content: bytes) -> None:
     with translation.override("en"):
@@ -46,12 +49,14 @@ def test_wrong_photos_are_refused_with_a_clear_message(name: str, content: bytes
         assert caught.value.messages == ["Only JPEG, PNG, WebP files are accepted."]
 
 
-@pytest.mark.parametrize(("name", "content"), [("c.pdf", PDF), ("c.docx", DOCX), ("c.xlsx", DOCX), ("c.png", PNG)])
+@pytest.mark.parametrize(("name", "content"), [("c.pdf", PDF), ("c.docx", DOCX), ("c.xlsx", DOCX), ("c.png", PNG)],
+                         ids=["pdf", "docx", "xlsx", "png"])
 def test_documents_accept_office_pdf_and_images(name: str, content: bytes) -> None:
     validate_document(upload(name, content))
 
 
-@pytest.mark.parametrize(("name", "content"), [("c.docx", PDF), ("c.pdf", TEXT), ("c.zip", DOCX), ("c.doc", DOCX)])
+@pytest.mark.parametrize(("name", "content"), [("c.docx", PDF), ("c.pdf", TEXT), ("c.zip", DOCX), ("c.doc", DOCX)],
+                         ids=["pdf-named-docx", "text-named-pdf", "zip", "doc"])
 def test_wrong_documents_are_refused(name: str, content: bytes) -> None:
     with translation.override("en"):
         with pytest.raises(ValidationError) as caught:

@@ -154,7 +154,8 @@ def test_document_validity_must_not_end_before_it_starts(cast: Any) -> None:
 
 
 @pytest.mark.parametrize(("name", "content"), [("licence.pdf", b"MZ\x90\x00 an executable"),
-                                               ("licence.docx", b"%PDF-1.4 renamed")])
+                                               ("licence.docx", b"%PDF-1.4 renamed")], ids=["exe-named-pdf",
+                                                                                          "pdf-named-docx"])
 def test_document_file_of_the_wrong_type(cast: Any, name: str, content: bytes) -> None:
     payload = {"vendor": cast.vendor_a.pk, "doc_type": "business_licence", "number": "BL-9", "issuer": "市场监管局",
                "valid_from": "2026-01-01"}

@@ -157,7 +157,8 @@ def test_unknown_step_on_the_page_is_404(cast: Any) -> None:
     assert client.get(reverse("workorders:workorder_transition", args=[cast.wo_a.pk, "start"])).status_code == 405
 
 
-@pytest.mark.parametrize(("name", "content"), [("photo.jpg", PNG), ("photo.png", TEXT), ("photo.gif", JPEG)])
+@pytest.mark.parametrize(("name", "content"), [("photo.jpg", PNG), ("photo.png", TEXT), ("photo.gif", JPEG)],
+                         ids=["png-named-jpg", "text-named-png", "jpeg-named-gif"])
 def test_photo_of_the_wrong_type(cast: Any, name: str, content: bytes) -> None:
     before = _state()
     response = page_client(cast.requester).post(reverse("workorders:workorder_photo", args=[cast.wo_a.pk]),

@@ -56,8 +56,6 @@ def test_detail_page_offers_the_allowed_steps_only(cast: Any, user: str, actions
 
 
 def test_a_step_not_allowed_now_is_refused_with_a_message(cast: Any) -> None:
-    response = _post(cast.staff_a, cast.wo_a, "start")  # not assigned to them: they cannot even see it
-    assert response.redirect_chain == [] or response.status_code == 200
     response = _post(cast.qm, cast.wo_a, "close", {"rating": "5"})
     assert [level for level, _text in _messages(response)] == ["error"]
     assert WorkOrder.objects.get(pk=cast.wo_a.pk).status == "new"

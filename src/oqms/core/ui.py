@@ -111,7 +111,7 @@ class RecordUI:
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
         sort = request.GET.get("sort", "")
         allowed = {c.sort_key(cls.model) for c in cls.columns} - {""}
-        if sort.lstrip("-") in allowed:
+        if (sort[1:] if sort.startswith("-") else sort) in allowed:
             queryset = queryset.order_by(sort, "-pk")
         else:
             sort = ""
