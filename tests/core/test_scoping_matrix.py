@@ -682,9 +682,6 @@ def test_filtering_on_another_vendors_record_returns_none_of_its_rows(cast: Any)
 # --- the audit trail must not reveal records the reader may not see ---------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: core AuditEntry is scoped by vendor_id only: an assessor (no "
-                                       "vendorcontact/user permission) reads vendor A's contacts' and users' "
-                                       "personal data in the changes of /api/audit-entries/ and the audit pages")
 def test_audit_trail_hides_records_of_models_the_reader_cannot_view(cast: Any) -> None:
     with audit.audit_context(actor=cast.manager_a):
         contact = _contact(cast)  # phone 13800001111, e-mail zhang@a.example

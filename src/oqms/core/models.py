@@ -117,6 +117,16 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
 
+    @staticmethod
+    def restrict_rows(queryset: Any, user: Any, action: str) -> Any:
+        # An entry repeats its record's values: show it only to those who may view that kind of record.
+        readable = [
+            ct.pk
+            for ct in ContentType.objects.filter(pk__in=queryset.order_by().values("content_type").distinct())
+            if user.has_perm(f"{ct.app_label}.view_{ct.model}")
+        ]
+        return queryset.filter(content_type__in=readable)
+
     def field_changes(self) -> list[tuple[str, Any, Any]]:
         """(label, before, after) with verbose field names, for display."""
         model = self.content_type.model_class()
