@@ -547,7 +547,7 @@ def test_vendor_manager_assigning_to_another_vendors_staff_via_api_gets_a_clear_
     response = api_client(cast.manager_a).post(f"/api/work-orders/{cast.wo_a.pk}/assign/",
                                                {"assignee": cast.staff_b.pk}, format="json")
     assert response.status_code == 400
-    assert response.json()["code"] == "bad_assignee"
+    assert response.json() == {"assignee": ["Assign the work order to an active person of its vendor."]}
 
 
 # --- uploaded files --------------------------------------------------------------------------------------------------

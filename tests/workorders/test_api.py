@@ -45,7 +45,7 @@ def test_create_without_a_contract_finds_it(cast: Any, site_a_only: Any) -> None
 
 
 def test_create_ignores_read_only_fields(cast: Any, site_a_only: Any) -> None:
-    body = _new(cast, site_a_only, status="closed", requester=cast.qm.pk, assignee=cast.staff_a.pk,
+    body = _new(cast, site_a_only, status="closed", assignee=cast.staff_a.pk,
                 vendor=cast.vendor_b.pk, number="WO99999999", rating=5)
     response = api_client(cast.requester).post("/api/work-orders/", body, format="json")
     assert response.status_code == 201
@@ -53,6 +53,39 @@ def test_create_ignores_read_only_fields(cast: Any, site_a_only: Any) -> None:
     assert (wo.status, wo.requester, wo.assignee, wo.vendor, wo.rating) == ("new", cast.requester, None,
                                                                             cast.vendor_a, None)
     assert wo.number != "WO99999999"
+
+
+def test_quality_manager_raises_a_work_order_for_a_requester(cast: Any, site_a_only: Any) -> None:
+    response = api_client(cast.qm).post("/api/work-orders/", _new(cast, site_a_only, requester=cast.requester.pk),
+                                        format="json")
+    assert response.status_code == 201, response.content
+    wo = WorkOrder.objects.get(pk=response.json()["id"])
+    assert wo.requester == cast.requester
+    created = wo.events.get()
+    assert created.actor == cast.qm and str(cast.requester) in created.note
+    # The requester now sees it and is the one who confirms it.
+    assert api_client(cast.requester).get(f"/api/work-orders/{wo.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["requester", "qm"])
+def test_requester_of_another_person_or_a_vendor_is_refused(cast: Any, site_a_only: Any, who: str) -> None:
+    """A requester can raise only in their own name; nobody can name a vendor's person as the requester."""
+    count = WorkOrder.objects.count()
+    target = cast.admin if who == "requester" else cast.staff_a
+    response = api_client(getattr(cast, who), "zh-hans").post(
+        "/api/work-orders/", _new(cast, site_a_only, requester=target.pk), format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["requester"], response.json()
+    assert WorkOrder.objects.count() == count
+
+
+def test_requester_cannot_be_changed_after_raising(cast: Any) -> None:
+    response = api_client(cast.qm).patch(f"/api/work-orders/{cast.wo_a.pk}/", {"requester": cast.admin.pk},
+                                         format="json")
+    assert response.status_code == 400
+    cast.wo_a.refresh_from_db()
+    assert cast.wo_a.requester == cast.requester
 
 
 def test_create_on_a_site_of_two_contracts_asks_to_choose(cast: Any) -> None:

@@ -41,6 +41,36 @@ def test_valid_creation_on_the_page(cast: Any) -> None:
     assert (wo.requester, wo.vendor, wo.title) == (cast.requester, cast.vendor_a, "投影仪不亮")
 
 
+def test_quality_manager_raises_on_behalf_of_a_requester_on_the_page(cast: Any) -> None:
+    url = reverse("workorders:workorder_create")
+    form = page_client(cast.qm).get(url).context["form"]
+    assert cast.requester in form.fields["requester"].queryset
+    assert cast.staff_a not in form.fields["requester"].queryset  # never a vendor's person
+    response = page_client(cast.qm).post(url, _form(cast, requester=cast.requester.pk))
+    assert response.status_code == 302
+    wo = WorkOrder.objects.latest("pk")
+    assert (wo.requester, wo.events.get().actor) == (cast.requester, cast.qm)
+    # Left empty, the quality manager is the requester.
+    page_client(cast.qm).post(url, _form(cast, title="空调漏水"))
+    assert WorkOrder.objects.get(title="空调漏水").requester == cast.qm
+
+
+def test_requesters_raise_only_in_their_own_name_on_the_page(cast: Any) -> None:
+    url = reverse("workorders:workorder_create")
+    assert "requester" not in page_client(cast.requester).get(url).context["form"].fields
+    page_client(cast.requester).post(url, _form(cast, requester=cast.admin.pk))  # not a field: ignored
+    assert WorkOrder.objects.latest("pk").requester == cast.requester
+
+
+def test_vendor_person_as_requester_is_a_field_error(cast: Any) -> None:
+    before = _state()
+    response = page_client(cast.qm).post(reverse("workorders:workorder_create"),
+                                         _form(cast, requester=cast.staff_a.pk))
+    assert response.status_code == 400
+    assert "requester" in response.context["form"].errors
+    assert _state() == before
+
+
 def test_site_the_contract_does_not_cover(cast: Any, elsewhere: Any) -> None:
     before = _state()
     response = page_client(cast.requester).post(reverse("workorders:workorder_create"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -105,3 +106,29 @@ def test_photo_upload_on_the_page(cast: Any) -> None:
                                                 {"photo": upload("x.png", PNG), "kind": "after"})
     assert response.status_code == 404
     assert WorkOrderAttachment.objects.count() == 1
+
+
+def test_a_closed_work_order_offers_no_edit(cast: Any) -> None:
+    from tests.workorders.test_services import bring_to
+
+    wo = bring_to(cast, "closed")
+    client = page_client(cast.qm)
+    response = client.get(wo.get_absolute_url())
+    assert response.context["can_change"] is False
+    assert 'id="edit-record"' not in response.content.decode()
+    response = client.get(reverse("workorders:workorder_update", args=[wo.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == wo.get_absolute_url()
+    assert [m.level_tag for m in response.context["messages"]] == ["warning"]
+    # An open one does offer it.
+    assert page_client(cast.qm).get(cast.wo_b.get_absolute_url()).context["can_change"] is True
+
+
+def test_changing_the_priority_on_the_page_moves_the_due_time(cast: Any) -> None:
+    wo = cast.wo_a
+    target = cast.contract_a.sla_targets.get(priority="P1")
+    response = page_client(cast.manager_a).post(reverse("workorders:workorder_update", args=[wo.pk]), {
+        "priority": "P1", "title": wo.title, "description": wo.description})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    wo.refresh_from_db()
+    assert wo.priority == "P1"
+    assert wo.resolution_due_at == wo.opened_at + datetime.timedelta(minutes=target.resolution_minutes)

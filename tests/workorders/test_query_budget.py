@@ -15,11 +15,7 @@ from tests.core.helpers import api_client, page_client
 PAGE_BUDGET = 25
 API_BUDGET = 20
 USERS = ["qm", "manager_a", "staff_a", "requester", "assessor"]
-N_PLUS_ONE = pytest.mark.xfail(
-    strict=True, reason="BUG: WorkOrderSerializer.get_allowed_actions calls services.allowed_actions per row, "
-                        "and _may() runs a restrict(...).exists() query per possible action: N+1 for every user "
-                        "who may change work orders")
-API_USERS = [pytest.param(u, marks=N_PLUS_ONE) if u != "assessor" else u for u in USERS]
+API_USERS = USERS
 
 
 def _fill(cast: Any, count: int) -> None:

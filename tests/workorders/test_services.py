@@ -410,3 +410,42 @@ def test_add_photo_only_to_visible_work_orders(cast: Any) -> None:
     assert (photo.uploaded_by, photo.kind, photo.caption) == (cast.manager_a, "after", "修好后")
     with pytest.raises(ValidationError):
         services.add_photo(cast.wo_a, cast.manager_a, upload("x.png", b"not an image"), "after")
+
+
+def test_changing_the_priority_moves_the_due_times(cast: Any) -> None:
+    wo = bring_to(cast, "in_progress")
+    wo = services.pause(wo, cast.staff_a, "awaiting_parts", at=wo.opened_at + datetime.timedelta(minutes=5))
+    wo = services.resume(wo, cast.staff_a, at=wo.opened_at + datetime.timedelta(minutes=35))
+    target = cast.contract_a.sla_targets.get(priority="P4")
+    with audit.audit_context(actor=cast.manager_a):
+        wo = services.edit(wo, cast.manager_a, priority="P4", title=wo.title, description="改为低优先级")
+    stored = WorkOrder.objects.get(pk=wo.pk)
+    assert stored.priority == "P4" and stored.description == "改为低优先级"
+    assert stored.response_due_at == wo.opened_at + datetime.timedelta(minutes=target.response_minutes)
+    assert stored.resolution_due_at == wo.opened_at + datetime.timedelta(minutes=target.resolution_minutes + 30)
+    change = AuditEntry.objects.filter(object_id=str(wo.pk), action="update").latest("pk")
+    assert change.actor == cast.manager_a and change.changes["priority"] == ["P2", "P4"]
+    assert "resolution_due_at" in change.changes
+
+
+def test_editing_keeps_due_times_when_the_priority_stays(cast: Any) -> None:
+    wo = cast.wo_a
+    due = (wo.response_due_at, wo.resolution_due_at)
+    wo = services.edit(wo, cast.qm, title="打印机卡纸（二楼）")
+    assert (wo.response_due_at, wo.resolution_due_at) == due and wo.title == "打印机卡纸（二楼）"
+
+
+@pytest.mark.parametrize("state", ["resolved", "closed"])
+def test_a_finished_work_order_cannot_be_edited(cast: Any, state: str) -> None:
+    wo = bring_to(cast, state)
+    with pytest.raises(WorkflowError):
+        services.edit(wo, cast.qm, priority="P4")
+    assert WorkOrder.objects.get(pk=wo.pk).priority == wo.priority
+
+
+def test_editing_needs_the_right_to_change_it(cast: Any) -> None:
+    with pytest.raises(DomainError):
+        services.edit(cast.wo_a, cast.assessor, title="x")
+    with pytest.raises(DomainError):
+        services.edit(cast.wo_a, cast.manager_b, title="x")
+    assert WorkOrder.objects.get(pk=cast.wo_a.pk).title == cast.wo_a.title

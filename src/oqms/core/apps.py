@@ -11,3 +11,4 @@ class CoreConfig(AppConfig):
         from oqms.core import audit
 
         audit.connect_m2m_logging()
+        audit.connect_delete_logging()

@@ -17,8 +17,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.db.models.signals import m2m_changed
+from django.db.models.signals import m2m_changed, post_delete, pre_delete
 
 REDACTED = "••••"
 
@@ -114,10 +115,18 @@ def _vendor_id(instance: models.Model) -> int | None:
     return None
 
 
-def log(instance: models.Model, action: str, changes: dict[str, list[Any]], note: str = "") -> Any:
+def log(
+    instance: models.Model,
+    action: str,
+    changes: dict[str, list[Any]],
+    note: str = "",
+    vendor_id: int | None | Any = ...,
+) -> Any:
     from oqms.core.models import AuditEntry
 
     context = current()
+    if vendor_id is ...:
+        vendor_id = _vendor_id(instance)
     entry = AuditEntry.objects.create(
         content_type_id=_content_type_id(instance),
         object_id=str(instance.pk),
@@ -126,7 +135,7 @@ def log(instance: models.Model, action: str, changes: dict[str, list[Any]], note
         actor_id=context.actor_id,
         request_id=context.request_id,
         source=context.source,
-        vendor_id=_vendor_id(instance),
+        vendor_id=vendor_id,
         changes=changes,
         note=note[:500],
     )
@@ -180,3 +189,28 @@ def _m2m_ids(instance: Any, field_name: str) -> set[int]:
 
 def connect_m2m_logging() -> None:
     m2m_changed.connect(_on_m2m_changed, dispatch_uid="oqms-audit-m2m")
+
+
+def _before_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """Note what is about to go while its parents still exist (the vendor of a contract's SLA target)."""
+    if not getattr(sender, "audited", False):
+        return
+    try:
+        vendor_id = _vendor_id(instance)
+    except ObjectDoesNotExist:
+        vendor_id = None
+    instance._audit_deleting = (diff(snapshot(instance), None, instance.audit_redact), vendor_id)
+
+
+def _after_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
+    pending = instance.__dict__.pop("_audit_deleting", None)
+    if pending is not None:
+        changes, vendor_id = pending
+        log(instance, "delete", changes, vendor_id=vendor_id)
+
+
+def connect_delete_logging() -> None:
+    """Every deletion of an audited record is logged: the one a user deleted and the ones Django deleted with it
+    (CASCADE), and ``QuerySet.delete()`` alike — signals fire for each row the deletion collector removes."""
+    pre_delete.connect(_before_delete, dispatch_uid="oqms-audit-pre-delete")
+    post_delete.connect(_after_delete, dispatch_uid="oqms-audit-post-delete")

@@ -13,6 +13,7 @@ from rest_framework import permissions, status
 from rest_framework.pagination import PageNumberPagination
 
 from oqms.core.errors import DomainError
+from oqms.core.values import join_names
 
 
 class ModelPermissions(permissions.DjangoModelPermissions):
@@ -59,7 +60,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
         return Response(
             {
                 "detail": _("This record cannot be deleted: it still has %(related)s.")
-                % {"related": ", ".join(blockers)}
+                % {"related": join_names(blockers)}
             },
             status=status.HTTP_409_CONFLICT,
         )

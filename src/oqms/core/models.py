@@ -23,7 +23,10 @@ class TimeStampedModel(models.Model):
 
 
 class AuditedModel(models.Model):
-    """Writes an audit entry for every create, update and delete, in the same transaction."""
+    """Writes an audit entry for every create, update and delete, in the same transaction.
+
+    Creates and updates are logged by ``save``; deletions by the pre/post_delete receivers in ``oqms.core.audit``,
+    so that rows deleted by CASCADE or ``QuerySet.delete()`` are logged too."""
 
     audited = True
     audit_exclude: tuple[str, ...] = ()
@@ -46,16 +49,6 @@ class AuditedModel(models.Model):
                 audit.log(self, "create", changes)
             elif changes:
                 audit.log(self, "update", changes)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        with transaction.atomic():
-            changes = audit.diff(audit.snapshot(self), None, self.audit_redact)
-            pk = self.pk
-            result = super().delete(*args, **kwargs)
-            self.pk = pk
-            audit.log(self, "delete", changes)
-            self.pk = None
-            return result
 
 
 class BaseModel(AuditedModel, TimeStampedModel):
@@ -127,22 +120,16 @@ class AuditEntry(models.Model):
         ]
         return queryset.filter(content_type__in=readable)
 
-    def field_changes(self) -> list[tuple[str, Any, Any]]:
-        """(label, before, after) with verbose field names, for display."""
-        model = self.content_type.model_class()
-        rows = []
-        for name, (before, after) in self.changes.items():
-            label: Any = name
-            if model is not None:
-                try:
-                    field = model._meta.get_field(name)
-                    label = getattr(field, "verbose_name", name)
-                    choices = dict(getattr(field, "flatchoices", None) or ())
-                    before, after = choices.get(before, before), choices.get(after, after)
-                except Exception:  # noqa: BLE001 - a field removed since the entry was written
-                    pass
-            rows.append((label, before, after))
-        return rows
+    def field_changes(self) -> list[tuple[Any, Any, Any]]:
+        """(label, before, after) as a person reads them: names for related ids, local times, choice labels.
+
+        For a list of entries, call ``oqms.core.audit_display.describe(entries)`` first: one query per related
+        model instead of one per entry."""
+        if getattr(self, "_field_changes", None) is None:
+            from oqms.core.audit_display import describe
+
+            describe([self])
+        return self._field_changes  # type: ignore[no-any-return]
 
     def target_url(self) -> str:
         try:

@@ -22,11 +22,12 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from oqms.core.audit_display import describe as describe_changes
 from oqms.core.errors import DomainError
 from oqms.core.export import xlsx_response
 from oqms.core.models import AuditEntry
 from oqms.core.scoping import permission_codename, restrict
-from oqms.core.values import display_value
+from oqms.core.values import display_value, join_names
 
 
 @dataclass
@@ -117,6 +118,11 @@ class RecordUI:
             sort = ""
             queryset = queryset.order_by(*cls.ordering)
         return filterset, queryset, sort
+
+    @classmethod
+    def locked_reason(cls, obj: Any) -> str | None:
+        """Why this record can no longer be edited (a closed work order), or None when it can be."""
+        return None
 
     @classmethod
     def form_kwargs(cls, request: HttpRequest) -> dict[str, Any]:
@@ -263,7 +269,7 @@ class DetailPage(UIView):
                     "add_url": add_url,
                 }
             )
-        history = (
+        history = list(
             AuditEntry.objects.visible_to(request.user)
             .filter(
                 content_type__app_label=obj._meta.app_label,
@@ -272,6 +278,7 @@ class DetailPage(UIView):
             )
             .select_related("actor", "content_type")[:100]
         )
+        describe_changes(history)
         context = self.base_context() | {
             "object": obj,
             "fields": fields,
@@ -280,6 +287,7 @@ class DetailPage(UIView):
             "actions": self.ui.actions(request, obj),
             **self.ui.extra_context(request, obj),
             "can_change": self.ui.form_class is not None
+            and self.ui.locked_reason(obj) is None
             and self.ui.queryset(request.user, "change").filter(pk=obj.pk).exists(),
             "can_delete": self.ui.can_delete
             and self.ui.queryset(request.user, "delete").filter(pk=obj.pk).exists(),
@@ -305,6 +313,10 @@ class EditPage(UIView):
 
     def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         instance, form, formsets = self.setup_form(request, pk)
+        reason = self.ui.locked_reason(instance) if instance is not None else None
+        if reason:
+            messages.warning(request, reason)
+            return HttpResponseRedirect(instance.get_absolute_url())
         return self.show(request, instance, form, formsets)
 
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
@@ -339,7 +351,7 @@ class DeletePage(UIView):
             messages.error(
                 request,
                 _("%(record)s cannot be deleted: it still has %(related)s.")
-                % {"record": obj, "related": ", ".join(blockers)},
+                % {"record": obj, "related": join_names(blockers)},
             )
             return HttpResponseRedirect(obj.get_absolute_url())
         messages.success(request, _("Deleted: %(record)s") % {"record": obj})

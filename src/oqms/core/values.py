@@ -19,6 +19,14 @@ def mask_phone(value: str) -> str:
     return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
 
 
+def join_names(names: Any) -> str:
+    """A list the way the active language writes it: 甲、乙、丙 in Chinese, "a, b, c" otherwise."""
+    from django.utils.translation import get_language
+
+    separator = "、" if (get_language() or "").startswith("zh") else ", "
+    return separator.join(str(name) for name in names)
+
+
 def resolve(obj: Any, dotted: str) -> Any:
     """The value at ``a.b.c``, using ``get_X_display`` for choice fields."""
     target = obj
@@ -41,7 +49,7 @@ def resolve(obj: Any, dotted: str) -> Any:
 def display_value(obj: Any, dotted: str, mask: bool = False) -> Any:
     value = resolve(obj, dotted)
     if isinstance(value, models.Manager):
-        return ", ".join(str(v) for v in value.all())
+        return join_names(value.all())
     if value is None or value == "":
         return ""
     if mask and isinstance(value, str):

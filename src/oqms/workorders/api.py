@@ -4,6 +4,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -66,7 +67,6 @@ class WorkOrderSerializer(ScopedModelSerializer):
         read_only_fields = [
             "number",
             "vendor",
-            "requester",
             "assignee",
             "status",
             "pause_reason",
@@ -83,15 +83,42 @@ class WorkOrderSerializer(ScopedModelSerializer):
             "rating_comment",
             "reopen_count",
         ]
-        extra_kwargs = {"contract": {"required": False}}
+        extra_kwargs = {
+            "contract": {"required": False},
+            "requester": {
+                "required": False,
+                "help_text": "Quality managers and administrators may raise a work order for someone else; "
+                "others leave it out (it is themselves).",
+            },
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        requester = self.fields["requester"]
+        if isinstance(self.instance, WorkOrder):  # the requester of a raised work order stays who it is
+            requester.queryset = User.objects.filter(pk=self.instance.requester_id)
+        elif request is not None and services.may_raise_for_others(request.user):
+            requester.queryset = services.possible_requesters()
+        elif request is not None:  # anyone else raises work orders in their own name only
+            requester.queryset = User.objects.filter(pk=request.user.pk)
 
     def get_allowed_actions(self, obj: WorkOrder) -> list[str]:
         request = self.context.get("request")
-        return services.allowed_actions(obj, request.user) if request else []
+        if request is None:
+            return []
+        # Whether the caller may change each work order is looked up once for the whole page, not once per row.
+        known = self.context.setdefault("_may_change", {})
+        if obj.pk not in known:
+            page = self.parent.instance if isinstance(self.parent, serializers.ListSerializer) else None
+            ids = [row.pk for row in page] if page is not None else [obj.pk]
+            allowed = services.changeable_ids(request.user, ids)
+            known.update({pk: pk in allowed for pk in ids})
+        return services.allowed_actions(obj, request.user, may_change=known.get(obj.pk, False))
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is not None:
-            for name in ("contract", "site", "service_type"):
+            for name in ("contract", "site", "service_type", "requester"):
                 if name in attrs and attrs[name] != getattr(self.instance, name):
                     raise serializers.ValidationError(
                         {name: _("Cannot be changed after the work order is raised.")}
@@ -103,13 +130,29 @@ class WorkOrderSerializer(ScopedModelSerializer):
             return super().validate(attrs)
         return attrs
 
+    def update(self, instance: WorkOrder, validated_data: dict[str, Any]) -> WorkOrder:
+        values = {name: validated_data[name] for name in services.EDITABLE_FIELDS if name in validated_data}
+        return services.edit(instance, self.context["request"].user, **values)
+
     def create(self, validated_data: dict[str, Any]) -> WorkOrder:
-        return services.create(requester=self.context["request"].user, **validated_data)
+        user = self.context["request"].user
+        requester = validated_data.pop("requester", None) or user
+        return services.create(requester=requester, raised_by=user, **validated_data)
 
 
 class AssignSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.none(),
+        help_text="An active person of the work order's vendor.",
+        error_messages={"does_not_exist": _lazy("Assign the work order to an active person of its vendor.")},
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        work_order = self.context.get("work_order")
+        if work_order is not None:  # only the vendor's people are candidates: other users' ids say nothing
+            self.fields["assignee"].queryset = services.possible_assignees(work_order)
 
 
 class NoteSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -149,7 +192,7 @@ class WorkOrderViewSet(RecordViewSet):
 
     def _step(self, request: Any, serializer_class: Any, run: Any) -> Response:
         work_order = get_object_or_404(WorkOrder.objects.visible_to(request.user), pk=self.kwargs["pk"])
-        payload = serializer_class(data=request.data)
+        payload = serializer_class(data=request.data, context={"work_order": work_order})
         payload.is_valid(raise_exception=True)
         updated = run(work_order, payload.validated_data)
         return Response(WorkOrderSerializer(updated, context=self.get_serializer_context()).data)

@@ -5,21 +5,30 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from oqms.accounts.choices import VENDOR_ROLES
 from oqms.accounts.models import User
 from oqms.contracts.choices import ContractStatus
 from oqms.core.forms import ScopedModelForm, style_widgets
+from oqms.workorders import services
 from oqms.workorders.choices import OPEN_STATUSES, PauseReason, PhotoKind
 from oqms.workorders.models import WorkOrder, WorkOrderAttachment
 
 
 class WorkOrderForm(ScopedModelForm):
+    """Raise or edit a work order. Quality managers and administrators may raise one on someone's behalf."""
+
     class Meta:
         model = WorkOrder
-        fields = ["site", "service_type", "contract", "priority", "title", "description"]
+        fields = ["requester", "site", "service_type", "contract", "priority", "title", "description"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.instance.pk or not services.may_raise_for_others(self.user):
+            del self.fields["requester"]
+        else:
+            requester = self.fields["requester"]
+            requester.queryset = services.possible_requesters()
+            requester.required = False
+            requester.help_text = _("Leave empty to raise it in your own name.")
         self.fields["contract"].required = False
         self.fields["contract"].queryset = self.fields["contract"].queryset.filter(
             status=ContractStatus.ACTIVE
@@ -49,9 +58,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, work_order: WorkOrder, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = User.objects.filter(
-            vendor_id=work_order.vendor_id, role__in=VENDOR_ROLES, is_active=True
-        ).order_by("role", "display_name", "username")
+        self.fields["assignee"].queryset = services.possible_assignees(work_order)
         style_widgets(self)
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oqms.accounts.choices import VENDOR_ROLES, Role
+from oqms.accounts.models import User
 from oqms.contracts.choices import ContractStatus
 from oqms.contracts.models import Contract
 from oqms.core.errors import DomainError
@@ -64,6 +65,27 @@ def check_scope(contract: Contract, site: Any, service_type: Any, on: datetime.d
         raise ValidationError(errors)
 
 
+def may_raise_for_others(user: Any) -> bool:
+    """Whether this user may raise a work order with someone else as its requester (a service desk's job)."""
+    return bool(user and user.is_authenticated and user.is_active and user.role in INTERNAL_ROLES)
+
+
+def possible_requesters() -> Any:
+    """The people a work order can be raised for: active users of the enterprise, never a vendor's."""
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(role__in=VENDOR_ROLES)
+        .order_by("display_name", "username")
+    )
+
+
+def possible_assignees(work_order: WorkOrder) -> Any:
+    """The people a work order can be assigned to: the active staff and managers of its vendor."""
+    return User.objects.filter(
+        vendor_id=work_order.vendor_id, role__in=VENDOR_ROLES, is_active=True
+    ).order_by("role", "display_name", "username")
+
+
 def due_times(contract: Contract, priority: str, opened_at: datetime.datetime) -> tuple[Any, Any]:
     target = contract.sla_targets.filter(priority=priority).first()
     if target is None:
@@ -85,10 +107,24 @@ def create(
     description: str = "",
     contract: Contract | None = None,
     opened_at: datetime.datetime | None = None,
+    raised_by: Any = None,
 ) -> WorkOrder:
+    """Raise a work order. ``raised_by`` is who entered it when that is not the requester (a quality manager)."""
     opened_at = opened_at or timezone.now()
+    raised_by = raised_by or requester
+    if raised_by != requester:
+        if not may_raise_for_others(raised_by):
+            raise DomainError(
+                _("Only quality managers and administrators may raise a work order for someone else."),
+                code="not_allowed",
+            )
+        if not possible_requesters().filter(pk=requester.pk).exists():
+            raise DomainError(
+                _("The requester must be an active user of the enterprise, not of a vendor."),
+                code="bad_requester",
+            )
     if contract is None:
-        contract = find_contract(site, service_type, requester, timezone.localdate(opened_at))
+        contract = find_contract(site, service_type, raised_by, timezone.localdate(opened_at))
     check_scope(contract, site, service_type, timezone.localdate(opened_at))
     response_due, resolution_due = due_times(contract, priority, opened_at)
     work_order = WorkOrder(
@@ -108,21 +144,68 @@ def create(
     work_order.full_clean()
     work_order.save()
     WorkOrderEvent.objects.create(
-        work_order=work_order, action=Action.CREATE, to_status=Status.NEW, actor=requester, at=opened_at
+        work_order=work_order,
+        action=Action.CREATE,
+        to_status=Status.NEW,
+        actor=raised_by,
+        at=opened_at,
+        note="" if raised_by == requester else _("Raised for %(requester)s") % {"requester": requester},
     )
     return work_order
 
 
-def allowed_actions(work_order: WorkOrder, user: Any) -> list[str]:
-    """The workflow actions this user may take on this work order now (drives the buttons and the API)."""
-    return [action for action in TRANSITIONS if _may(work_order, user, action)]
+EDITABLE_FIELDS = ("priority", "title", "description")
 
 
-def _may(work_order: WorkOrder, user: Any, action: str) -> bool:
+@transaction.atomic
+def edit(work_order: WorkOrder, user: Any, **values: Any) -> WorkOrder:
+    """Change what a work order asks for while it is open. A new priority moves its due times to that priority's
+    SLA targets, counted from when it was raised (plus the time it has spent paused)."""
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    locked = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
+    if not locked.is_open:
+        raise WorkflowError(_("A resolved or closed work order can no longer be edited."), code="not_open")
+    if not changeable_ids(user, [locked.pk]):
+        raise DomainError(_("You cannot change this work order."), code="forbidden")
+    old_priority = locked.priority
+    for name, value in values.items():
+        setattr(locked, name, value)
+    if locked.priority != old_priority:
+        response_due, resolution_due = due_times(locked.contract, locked.priority, locked.opened_at)
+        locked.response_due_at = response_due
+        locked.resolution_due_at = (
+            resolution_due + datetime.timedelta(seconds=locked.paused_seconds) if resolution_due else None
+        )
+    locked.full_clean()
+    locked.save()
+    return locked
+
+
+def allowed_actions(work_order: WorkOrder, user: Any, may_change: bool | None = None) -> list[str]:
+    """The workflow actions this user may take on this work order now (drives the buttons and the API).
+
+    ``may_change`` is whether the user may change this work order at all, when the caller already knows it (a list
+    works it out for a whole page in one query); otherwise it is looked up.
+    """
+    if may_change is None:
+        may_change = changeable_ids(user, [work_order.pk]) == {work_order.pk}
+    return [action for action in TRANSITIONS if _may(work_order, user, action, may_change)]
+
+
+def changeable_ids(user: Any, ids: list[Any]) -> set[Any]:
+    """Which of these work orders the user may change (permission, vendor scope and row rules), in one query."""
+    return set(WorkOrder.objects.restrict(user, "change").filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _may(work_order: WorkOrder, user: Any, action: str, may_change: bool | None = None) -> bool:
     sources, _target = TRANSITIONS[action]
     if work_order.status not in sources or not user.is_active:
         return False
-    if not WorkOrder.objects.restrict(user, "change").filter(pk=work_order.pk).exists():
+    if may_change is None:
+        may_change = bool(changeable_ids(user, [work_order.pk]))
+    if not may_change:
         return False
     role = user.role
     vendor_manager = role == Role.VENDOR_MANAGER and user.vendor_id == work_order.vendor_id

@@ -59,6 +59,12 @@ class WorkOrderUI(RecordUI):
     ]
 
     @classmethod
+    def locked_reason(cls, obj: Any) -> str | None:
+        if obj.is_open:
+            return None
+        return str(_("A resolved or closed work order can no longer be edited."))
+
+    @classmethod
     def actions(cls, request: HttpRequest, obj: Any) -> list[dict[str, Any]]:
         from django.urls import reverse
 
@@ -79,15 +85,22 @@ class WorkOrderUI(RecordUI):
     def extra_context(cls, request: HttpRequest, obj: Any) -> dict[str, Any]:
         from oqms.workorders.forms import PhotoForm
 
-        return {"photo_form": PhotoForm()}
+        return {
+            "photo_form": PhotoForm(),
+            "events": obj.events.select_related("actor").order_by("at", "pk"),
+            "photos": obj.attachments.select_related("uploaded_by"),
+        }
 
     @classmethod
     def save(cls, request: HttpRequest, form: Any, formsets: list[Any]) -> Any:
-        if form.instance.pk:
-            return form.save()
         data = form.cleaned_data
+        if form.instance.pk:
+            return services.edit(
+                form.instance, request.user, **{name: data[name] for name in services.EDITABLE_FIELDS}
+            )
         return services.create(
-            requester=request.user,
+            requester=data.get("requester") or request.user,
+            raised_by=request.user,
             contract=data.get("contract"),
             site=data["site"],
             service_type=data["service_type"],
