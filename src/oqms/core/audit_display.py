@@ -63,6 +63,8 @@ def describe(entries: Iterable[Any]) -> None:
         rows: list[Row] = []
         for name, (before, after) in entry.changes.items():
             field = _field(model, name)
+            if field is not None and getattr(field, "primary_key", False):
+                continue  # the record's own id says nothing to a reader
             label = getattr(field, "verbose_name", name) if field is not None else name
             rows.append((label, readable(field, before, names), readable(field, after, names)))
         entry._field_changes = rows
