@@ -51,11 +51,14 @@ class Result:
 
 
 def run_all(scratch: Path, work_orders: int, repeat: int) -> list[Result]:
+    from benchmarks.calendar_bench import calendar_cases
+
     with override_settings(STORAGES=PLAIN_STATIC, MEDIA_ROOT=str(scratch / "media")):
         call_command("migrate", verbosity=0)
         results = demo_generation(scratch, work_orders)
         results += pages(repeat)
         results += excel_export(scratch)
+    results += calendar_cases()
     return results
 
 

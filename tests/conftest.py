@@ -70,6 +70,11 @@ def make_user(username: str, role: str, vendor: Any = None, **extra: Any) -> Any
 
 @pytest.fixture
 def cast(db: Any) -> Cast:
+    return build_cast()
+
+
+def build_cast() -> Cast:
+    from oqms.contracts import sla
     from oqms.contracts.models import Contract, ServiceType, SLATarget
     from oqms.core import audit
     from oqms.org.models import OrgUnit, Site
@@ -88,19 +93,21 @@ def cast(db: Any) -> Cast:
                                          status="active")
         today = timezone.localdate()
         contracts = []
+        start = timezone.now() - datetime.timedelta(days=200)
         for number, vendor in (("C-A-001", vendor_a), ("C-B-001", vendor_b)):
-            contract = Contract.objects.create(
-                number=number, vendor=vendor, title=f"{vendor.short_name} IT 运维", status="active",
-                start_date=today - datetime.timedelta(days=200), end_date=today + datetime.timedelta(days=165),
-                monthly_fee=Decimal("120000.00"),
-            )
-            contract.org_units.add(org_unit)
-            contract.sites.add(site)
-            contract.service_types.add(service_type)
-            for priority, response, resolution in (("P1", 30, 240), ("P2", 60, 480), ("P3", 120, 1440),
-                                                    ("P4", 240, 4320)):
-                SLATarget.objects.create(contract=contract, priority=priority, response_minutes=response,
-                                         resolution_minutes=resolution)
+            with sla.publisher.deferred(at=start):  # one SLA policy version, in force since the contract began
+                contract = Contract.objects.create(
+                    number=number, vendor=vendor, title=f"{vendor.short_name} IT 运维", status="active",
+                    start_date=today - datetime.timedelta(days=200),
+                    end_date=today + datetime.timedelta(days=165), monthly_fee=Decimal("120000.00"),
+                )
+                contract.org_units.add(org_unit)
+                contract.sites.add(site)
+                contract.service_types.add(service_type)
+                for priority, response, resolution in (("P1", 30, 240), ("P2", 60, 480), ("P3", 120, 1440),
+                                                        ("P4", 240, 4320)):
+                    SLATarget.objects.create(contract=contract, priority=priority, response_minutes=response,
+                                             resolution_minutes=resolution)
             contracts.append(contract)
         requester = make_user("requester", "requester", org_unit=org_unit)
         cast = Cast(

@@ -5,7 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from oqms.accounts.api import AuditEntryViewSet, UserViewSet
+from oqms.calendars.api import CalendarDayViewSet, CalendarVersionViewSet, CalendarViewSet, ClosureViewSet
 from oqms.contracts.api import ContractAttachmentViewSet, ContractViewSet, ServiceTypeViewSet
+from oqms.notify.api import NotificationViewSet
 from oqms.org.api import OrgUnitViewSet, SiteViewSet
 from oqms.vendors.api import (
     QualificationDocumentViewSet,
@@ -18,6 +20,10 @@ from oqms.workorders.api import WorkOrderAttachmentViewSet, WorkOrderViewSet
 router = DefaultRouter()
 router.register("org-units", OrgUnitViewSet)
 router.register("sites", SiteViewSet)
+router.register("calendars", CalendarViewSet)
+router.register("calendar-days", CalendarDayViewSet)
+router.register("calendar-closures", ClosureViewSet)
+router.register("calendar-versions", CalendarVersionViewSet, basename="calendarversion")
 router.register("service-categories", ServiceCategoryViewSet)
 router.register("vendors", VendorViewSet)
 router.register("vendor-contacts", VendorContactViewSet)
@@ -27,6 +33,7 @@ router.register("contracts", ContractViewSet)
 router.register("contract-attachments", ContractAttachmentViewSet)
 router.register("work-orders", WorkOrderViewSet)
 router.register("work-order-photos", WorkOrderAttachmentViewSet)
+router.register("notifications", NotificationViewSet, basename="notification")
 router.register("users", UserViewSet)
 router.register("audit-entries", AuditEntryViewSet)
 

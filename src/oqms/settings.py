@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django_q",
     "oqms.core",
     "oqms.accounts",
+    "oqms.notify",
+    "oqms.calendars",
     "oqms.org",
     "oqms.vendors",
     "oqms.contracts",
@@ -83,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "oqms.core.context_processors.navigation",
+                "oqms.notify.context_processors.inbox",
             ],
         },
     }
@@ -203,6 +206,8 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "oqms@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in e-mails: the address people reach OQMS at, such as https://oqms.example.com
+OQMS_BASE_URL = env_str("OQMS_BASE_URL", "")
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST

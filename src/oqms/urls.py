@@ -8,6 +8,8 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("accounts/", include("oqms.accounts.urls")),
     path("org/", include("oqms.org.urls")),
+    path("calendars/", include("oqms.calendars.urls")),
+    path("inbox/", include("oqms.notify.urls")),
     path("vendors/", include("oqms.vendors.urls")),
     path("contracts/", include("oqms.contracts.urls")),
     path("work/", include("oqms.workorders.urls")),

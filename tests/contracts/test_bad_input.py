@@ -22,7 +22,8 @@ def _page_data(cast: Any, sla: list[tuple[str, Any, Any]] | None = None, **overr
             "start_date": "2026-01-01", "end_date": "2026-12-31", "monthly_fee": "5000.00",
             "org_units": [cast.org_unit.pk], "sites": [cast.site.pk], "service_types": [cast.service_type.pk],
             "description": "", "sla-TOTAL_FORMS": str(len(sla)), "sla-INITIAL_FORMS": "0",
-            "sla-MIN_NUM_FORMS": "0", "sla-MAX_NUM_FORMS": "4"}
+            "sla-MIN_NUM_FORMS": "0", "sla-MAX_NUM_FORMS": "4", "sla_at_risk_percent": "75",
+            "sla_stops_at": "resolved", "esc-TOTAL_FORMS": "0", "esc-INITIAL_FORMS": "0"}
     for index, (priority, response, resolution) in enumerate(sla):
         data |= {f"sla-{index}-priority": priority, f"sla-{index}-response_minutes": response,
                  f"sla-{index}-resolution_minutes": resolution}
@@ -109,7 +110,7 @@ def test_sla_formset_errors(cast: Any, sla: list[tuple[str, Any, Any]], field: s
     before = _state()
     response = _post_page(cast, _page_data(cast, sla=sla))
     assert response.status_code == 400
-    (formset,) = response.context["formsets"]
+    formset = response.context["formsets"][0]
     errors = [form.errors for form in formset.forms]
     assert any(field in e for e in errors) or formset.non_form_errors(), errors
     assert _state() == before
@@ -117,7 +118,7 @@ def test_sla_formset_errors(cast: Any, sla: list[tuple[str, Any, Any]], field: s
 
 def test_duplicate_priority_in_the_formset_names_the_rule(cast: Any) -> None:
     response = _post_page(cast, _page_data(cast, sla=[("P2", 30, 240), ("P2", 60, 480)]))
-    (formset,) = response.context["formsets"]
+    formset = response.context["formsets"][0]
     messages = [str(m) for form in formset.forms for m in form.errors.get("priority", [])]
     messages += [str(m) for m in formset.non_form_errors()]
     assert any("priority" in m for m in messages), messages

@@ -137,7 +137,9 @@ def test_contract_sites_change_on_the_page_is_recorded(cast: Any) -> None:
             "start_date": contract.start_date.isoformat(), "end_date": contract.end_date.isoformat(),
             "monthly_fee": "120000.00", "org_units": [cast.org_unit.pk], "sites": [cast.site.pk, extra.pk],
             "service_types": [cast.service_type.pk], "description": "",
-            "sla-TOTAL_FORMS": "0", "sla-INITIAL_FORMS": "0", "sla-MIN_NUM_FORMS": "0", "sla-MAX_NUM_FORMS": "4"}
+            "sla-TOTAL_FORMS": "0", "sla-INITIAL_FORMS": "0", "sla-MIN_NUM_FORMS": "0", "sla-MAX_NUM_FORMS": "4",
+            "sla_at_risk_percent": "75", "sla_stops_at": "resolved", "esc-TOTAL_FORMS": "0", "esc-INITIAL_FORMS": "0",
+            "sla_pausing_reasons": contract.sla_pausing_reasons}
     before = AuditEntry.objects.count()
     response = page_client(cast.qm).post(reverse("contracts:contract_update", args=[contract.pk]), data)
     assert response.status_code == 302, response.context and response.context["form"].errors

@@ -212,7 +212,7 @@ def _page_payload(target: Target, obj: Any, owner: Any) -> dict[str, Any]:
     if target.model_name == "contract":
         targets = list(obj.sla_targets.order_by("priority"))
         data |= {"sla-TOTAL_FORMS": str(len(targets)), "sla-INITIAL_FORMS": str(len(targets)),
-                 "sla-MIN_NUM_FORMS": "0", "sla-MAX_NUM_FORMS": "4"}
+                 "sla-MIN_NUM_FORMS": "0", "sla-MAX_NUM_FORMS": "4", "esc-TOTAL_FORMS": "0", "esc-INITIAL_FORMS": "0"}
         for index, sla in enumerate(targets):
             data |= {f"sla-{index}-id": str(sla.pk), f"sla-{index}-contract": str(obj.pk),
                      f"sla-{index}-priority": sla.priority,

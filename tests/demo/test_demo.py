@@ -151,3 +151,26 @@ def test_if_empty_leaves_a_loaded_database_alone(demo_output: str) -> None:
     assert "not loaded" in out.getvalue() and data.PASSWORD in out.getvalue()
     with pytest.raises(CommandError):
         call_command("demo", work_orders=10, stdout=io.StringIO())
+
+
+def test_sla_clocks_are_what_the_clock_service_computes(demo_output: str) -> None:
+    """The demo computes every work order's clocks at once with the engine's arrays; each must equal what
+    ``clock.refresh`` stores for it one by one (same now), and the monitor must have no backlog to announce."""
+    from django.utils import timezone
+
+    from oqms.calendars.models import Calendar
+    from oqms.workorders import clock
+
+    assert Calendar.objects.get(is_default=True).code == "cn-office"
+    orders = list(WorkOrder.objects.select_related("sla_policy", "calendar").order_by("pk")[::20])
+    assert {o.calendar.code for o in orders} == {"cn-office", "24x7"}
+    assert all(o.sla_policy is not None and o.sla_policy.contract_id == o.contract_id for o in orders)
+    now = timezone.now()
+    fields = ("response_due_at", "resolution_due_at", "at_risk_at", "response_state", "sla_state")
+    for order in orders:
+        stored = [getattr(order, f) for f in fields] + [round(order.paused_business_seconds)]
+        clock.refresh(order, now)
+        assert stored == [getattr(order, f) for f in fields] + [round(order.paused_business_seconds)], order.number
+    states = Counter(WorkOrder.objects.values_list("sla_state", flat=True))
+    assert states["met"] > states["missed"] > 0
+    assert not WorkOrder.objects.filter(sla_next_check_at__lte=now).exists()

@@ -26,7 +26,9 @@ def test_known_valid_codes(code: str) -> None:
     assert uscc_check_character(code[:17]) == code[17]
 
 
-@pytest.mark.parametrize("code", ["", "9135010", "91350100M000100Y4", "91350100M000100Y433", " 91350100M000100Y43"])
+@pytest.mark.parametrize(
+    "code", ["", "9135010", "91350100M000100Y4", "91350100M000100Y433", " 91350100M000100Y43"]
+)
 def test_wrong_length(code: str) -> None:
     assert uscc_problem(code) == "length"
 
@@ -35,7 +37,7 @@ def test_wrong_length(code: str) -> None:
 @pytest.mark.parametrize("position", [0, 1, 9, 16, 17])
 def test_forbidden_letters_anywhere(letter: str, position: int) -> None:
     code = VALID[0]
-    assert uscc_problem(code[:position] + letter + code[position + 1:]) == "characters"
+    assert uscc_problem(code[:position] + letter + code[position + 1 :]) == "characters"
 
 
 @pytest.mark.parametrize(
@@ -66,7 +68,7 @@ def test_single_character_typo_in_the_body_is_detected() -> None:
         for char in USCC_ALPHABET:
             if char == code[position] or (2 <= position <= 7 and not char.isdigit()):
                 continue
-            typo = code[:position] + char + code[position + 1:]
+            typo = code[:position] + char + code[position + 1 :]
             assert uscc_problem(typo) == "check", typo
 
 

@@ -10,10 +10,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from oqms.contracts import sla
 from oqms.core import audit
 from oqms.core.errors import DomainError
 from oqms.core.models import AuditEntry
-from oqms.workorders import services
+from oqms.workorders import clock, services
 from oqms.workorders.models import WorkOrder
 from oqms.workorders.services import WorkflowError
 
@@ -182,7 +183,7 @@ def test_resume_moves_the_resolution_due_time_by_the_paused_time(cast: Any) -> N
     wo = bring_to(cast, "in_progress")
     due = wo.resolution_due_at
     t0 = timezone.now()
-    wo = services.pause(wo, cast.staff_a, "awaiting_parts", at=t0)
+    wo = services.pause(wo, cast.staff_a, "awaiting_requester", at=t0)
     wo = services.resume(wo, cast.staff_a, at=t0 + datetime.timedelta(minutes=90))
     assert wo.status == "in_progress" and wo.paused_at is None and wo.pause_reason == ""
     assert wo.paused_seconds == 90 * 60
@@ -191,6 +192,7 @@ def test_resume_moves_the_resolution_due_time_by_the_paused_time(cast: Any) -> N
     t1 = t0 + datetime.timedelta(hours=3)
     wo = services.pause(wo, cast.staff_a, "access", at=t1)
     wo = services.resume(wo, cast.staff_a, at=t1 + datetime.timedelta(seconds=45))
+    assert wo.paused_business_seconds == 90 * 60 + 45
     assert wo.paused_seconds == 90 * 60 + 45
     assert wo.resolution_due_at == due + datetime.timedelta(minutes=90, seconds=45)
     assert WorkOrder.objects.get(pk=wo.pk).resolution_due_at == wo.resolution_due_at
@@ -310,6 +312,7 @@ def test_create_sets_vendor_due_times_and_the_first_event(cast: Any) -> None:
     assert wo.resolution_due_at == opened + datetime.timedelta(minutes=240)
     event = wo.events.get()
     assert (event.action, event.actor, event.at) == ("create", cast.requester, opened)
+    assert wo.sla_policy == cast.contract_b.sla_policies.get() and wo.calendar is None  # no calendar: 24x7
 
 
 @pytest.mark.parametrize(
@@ -366,38 +369,65 @@ def test_find_contract(cast: Any) -> None:
 
 
 def test_sla_state(cast: Any) -> None:
+    """No calendar: round the clock. P2 of contract A: respond in 60 min, resolve in 480 min, at risk from 75 %."""
     now = timezone.now()
-    wo = bring_to(cast, "in_progress")
-    assert wo.sla_state() == "on_track"
-    WorkOrder.objects.filter(pk=wo.pk).update(resolution_due_at=now - datetime.timedelta(minutes=1))
-    wo.refresh_from_db()
-    assert wo.sla_state() == "breached"
-    wo = services.resolve(wo, cast.staff_a, "ok", at=now - datetime.timedelta(minutes=2))
-    assert wo.sla_state() == "met"
+    wo = services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
+                         service_type=cast.service_type, title="状态", priority="P2",
+                         opened_at=now - datetime.timedelta(minutes=50))
+    assert (wo.response_state, wo.sla_state) == ("on_track", "on_track")
+    clock.refresh(wo, now)  # 50 of 60 minutes: past 75 % of the response target
+    assert (wo.response_state, wo.sla_state) == ("at_risk", "on_track")
+    clock.refresh(wo, now + datetime.timedelta(minutes=20))
+    assert wo.response_state == "breached"
+    clock.refresh(wo, wo.opened_at + datetime.timedelta(minutes=7 * 60))  # 420 of 480 min
+    assert wo.sla_state == "at_risk"
+    clock.refresh(wo, wo.opened_at + datetime.timedelta(minutes=481))
+    assert wo.sla_state == "breached"
+    wo = bring_to(cast, "in_progress", wo)
+    assert wo.response_state == "met"  # work started 50 minutes after opening: within the 60
+    wo = services.resolve(wo, cast.staff_a, "ok", at=now + datetime.timedelta(minutes=5))
+    assert wo.sla_state == "met" and wo.resolution_business_seconds == pytest.approx(55 * 60, abs=1)
     late = services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
                            service_type=cast.service_type, title="迟了", priority="P1",
                            opened_at=now - datetime.timedelta(hours=5))  # P1: resolution due within 4 hours
     wo2 = bring_to(cast, "in_progress", late)
     wo2 = services.resolve(wo2, cast.qm, "迟到的修复", at=now)
-    assert wo2.sla_state() == "breached"
+    assert (wo2.response_state, wo2.sla_state) == ("missed", "missed")
+    assert WorkOrder.objects.filter(sla_state="missed").get() == wo2  # stored: lists and filters use it
 
 
-def test_sla_clock_stops_while_paused(cast: Any) -> None:
+def test_sla_clock_stops_while_paused_for_a_listed_reason(cast: Any) -> None:
+    now = timezone.now()
+    wo = services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
+                         service_type=cast.service_type, title="暂停", priority="P1",
+                         opened_at=now - datetime.timedelta(hours=3))
+    wo = bring_to(cast, "in_progress", wo)
+    due = wo.resolution_due_at
+    wo = services.pause(wo, cast.staff_a, "awaiting_requester", at=now - datetime.timedelta(hours=2))
+    # Paused for the requester two hours ago: the clock stood still at one hour used of four.
+    clock.refresh(wo, now + datetime.timedelta(hours=10))
+    assert wo.sla_state == "on_track" and wo.sla_next_check_at is None or wo.sla_next_check_at <= now
+    wo = services.resume(wo, cast.staff_a, at=now)
+    assert wo.paused_business_seconds == pytest.approx(2 * 3600, abs=1)
+    assert wo.resolution_due_at == due + datetime.timedelta(hours=2)
+
+
+def test_pause_for_a_reason_the_contract_does_not_list_keeps_the_clock_running(cast: Any) -> None:
     now = timezone.now()
     wo = bring_to(cast, "in_progress")
-    paused_at = now - datetime.timedelta(hours=10)
-    wo = services.pause(wo, cast.staff_a, "awaiting_parts", at=paused_at)
-    # Due while paused, but the paused hours do not count.
-    WorkOrder.objects.filter(pk=wo.pk).update(resolution_due_at=now - datetime.timedelta(hours=1))
-    wo.refresh_from_db()
-    assert wo.sla_state() == "on_track"
+    due = wo.resolution_due_at
+    wo = services.pause(wo, cast.staff_a, "awaiting_parts", at=now)
+    wo = services.resume(wo, cast.staff_a, at=now + datetime.timedelta(hours=1))
+    assert wo.paused_seconds == 3600 and wo.paused_business_seconds == 0
+    assert wo.resolution_due_at == due
 
 
 def test_sla_state_without_a_target(cast: Any) -> None:
-    cast.contract_a.sla_targets.filter(priority="P4").delete()
+    with sla.publisher.deferred():
+        cast.contract_a.sla_targets.filter(priority="P4").delete()
     wo = services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
                          service_type=cast.service_type, title="低优先级", priority="P4")
-    assert (wo.response_due_at, wo.resolution_due_at, wo.sla_state()) == (None, None, "none")
+    assert (wo.response_due_at, wo.resolution_due_at, wo.sla_state, wo.sla_next_check_at) == (None, None, "none", None)
 
 
 def test_add_photo_only_to_visible_work_orders(cast: Any) -> None:
@@ -414,7 +444,7 @@ def test_add_photo_only_to_visible_work_orders(cast: Any) -> None:
 
 def test_changing_the_priority_moves_the_due_times(cast: Any) -> None:
     wo = bring_to(cast, "in_progress")
-    wo = services.pause(wo, cast.staff_a, "awaiting_parts", at=wo.opened_at + datetime.timedelta(minutes=5))
+    wo = services.pause(wo, cast.staff_a, "awaiting_requester", at=wo.opened_at + datetime.timedelta(minutes=5))
     wo = services.resume(wo, cast.staff_a, at=wo.opened_at + datetime.timedelta(minutes=35))
     target = cast.contract_a.sla_targets.get(priority="P4")
     with audit.audit_context(actor=cast.manager_a):
@@ -425,7 +455,7 @@ def test_changing_the_priority_moves_the_due_times(cast: Any) -> None:
     assert stored.resolution_due_at == wo.opened_at + datetime.timedelta(minutes=target.resolution_minutes + 30)
     change = AuditEntry.objects.filter(object_id=str(wo.pk), action="update").latest("pk")
     assert change.actor == cast.manager_a and change.changes["priority"] == ["P2", "P4"]
-    assert "resolution_due_at" in change.changes
+    assert "resolution_due_at" not in change.changes  # computed clock fields stay out of the trail
 
 
 def test_editing_keeps_due_times_when_the_priority_stays(cast: Any) -> None:

@@ -5,8 +5,17 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from oqms.contracts import sla
+from oqms.contracts.choices import PauseReason
 from oqms.contracts.filtersets import ContractAttachmentFilterSet, ContractFilterSet, ServiceTypeFilterSet
-from oqms.contracts.models import Contract, ContractAttachment, ServiceType, SLATarget
+from oqms.contracts.models import (
+    Contract,
+    ContractAttachment,
+    EscalationLevel,
+    ServiceType,
+    SLAPolicy,
+    SLATarget,
+)
 from oqms.core.api import RecordViewSet, ScopedModelSerializer
 
 
@@ -38,8 +47,26 @@ class SLATargetSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
         return attrs
 
 
+class EscalationLevelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = EscalationLevel
+        fields = ["clock", "percent", "audience"]
+        validators: list[Any] = []  # uniqueness per contract is checked on the list below
+
+
+class SLAPolicySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = SLAPolicy
+        fields = ["number", "effective_from", "definition", "published_by"]
+
+
 class ContractSerializer(ScopedModelSerializer):
     sla_targets = SLATargetSerializer(many=True, required=False)
+    escalation_levels = EscalationLevelSerializer(many=True, required=False)
+    sla_pausing_reasons = serializers.ListField(
+        child=serializers.ChoiceField(choices=PauseReason.choices), required=False
+    )
+    sla_policy = serializers.SerializerMethodField(help_text="The SLA policy version in force now.")
 
     class Meta:
         model = Contract
@@ -56,10 +83,40 @@ class ContractSerializer(ScopedModelSerializer):
             "sites",
             "service_types",
             "description",
+            "owner",
+            "sla_calendar",
+            "sla_at_risk_percent",
+            "sla_pausing_reasons",
+            "sla_stops_at",
             "sla_targets",
+            "escalation_levels",
+            "sla_policy",
             "created_at",
             "updated_at",
         ]
+
+    def get_sla_policy(self, obj: Contract) -> dict[str, Any] | None:
+        policy = obj.current_sla_policy()
+        return SLAPolicySerializer(policy).data if policy else None
+
+    def validate_escalation_levels(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        keys = [(e["clock"], e["percent"], e["audience"]) for e in value]
+        if len(keys) != len(set(keys)):
+            raise serializers.ValidationError(_("This level is already there."))
+        return value
+
+    def _replace_levels(self, contract: Contract, levels: list[dict[str, Any]] | None) -> None:
+        if levels is None:
+            return
+        wanted = {(e["clock"], e["percent"], e["audience"]) for e in levels}
+        for level in contract.escalation_levels.all():
+            key = (level.clock, level.percent, level.audience)
+            if key in wanted:
+                wanted.discard(key)
+            else:
+                level.delete()
+        for clock, percent, audience in sorted(wanted):
+            EscalationLevel.objects.create(contract=contract, clock=clock, percent=percent, audience=audience)
 
     def validate_sla_targets(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         priorities = [t["priority"] for t in value]
@@ -69,14 +126,23 @@ class ContractSerializer(ScopedModelSerializer):
 
     def create(self, validated_data: dict[str, Any]) -> Contract:
         targets = validated_data.pop("sla_targets", [])
-        contract: Contract = super().create(validated_data)
-        for target in targets:
-            SLATarget.objects.create(contract=contract, **target)
+        levels = validated_data.pop("escalation_levels", None)
+        with sla.publisher.deferred():
+            contract: Contract = super().create(validated_data)
+            for target in targets:
+                SLATarget.objects.create(contract=contract, **target)
+            self._replace_levels(contract, levels)
         return contract
 
     def update(self, instance: Contract, validated_data: dict[str, Any]) -> Contract:
+        with sla.publisher.deferred():
+            return self._update(instance, validated_data)
+
+    def _update(self, instance: Contract, validated_data: dict[str, Any]) -> Contract:
         targets = validated_data.pop("sla_targets", None)
+        levels = validated_data.pop("escalation_levels", None)
         contract: Contract = super().update(instance, validated_data)
+        self._replace_levels(contract, levels)
         if targets is not None:
             existing = {t.priority: t for t in contract.sla_targets.all()}
             for target in targets:
@@ -107,7 +173,7 @@ class ServiceTypeViewSet(RecordViewSet):
 
 class ContractViewSet(RecordViewSet):
     queryset = Contract.objects.select_related("vendor").prefetch_related(
-        "org_units", "sites", "service_types", "sla_targets"
+        "org_units", "sites", "service_types", "sla_targets", "escalation_levels"
     )
     serializer_class = ContractSerializer
     filterset_class = ContractFilterSet

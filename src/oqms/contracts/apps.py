@@ -6,3 +6,8 @@ class ContractsConfig(AppConfig):
     name = "oqms.contracts"
     label = "contracts"
     verbose_name = _("Contracts")
+
+    def ready(self) -> None:
+        from oqms.contracts import sla
+
+        sla.connect()

@@ -27,3 +27,28 @@ ContractStatus.colours = {  # type: ignore[attr-defined]
     "expired": "dark",
     "terminated": "danger",
 }
+
+
+class PauseReason(models.TextChoices):
+    """Why work on a work order is paused; a contract says which of them stop its SLA clock."""
+
+    AWAITING_REQUESTER = "awaiting_requester", _("Awaiting the requester")
+    AWAITING_PARTS = "awaiting_parts", _("Awaiting spare parts")
+    AWAITING_THIRD_PARTY = "awaiting_third_party", _("Awaiting a third party")
+    SCHEDULED = "scheduled", _("Scheduled at the requester's request")
+    ACCESS = "access", _("No access to the site")
+    OTHER = "other", _("Other")
+
+
+# Causes on the customer's side stop the clock by default; the vendor's own (parts, suppliers) do not.
+DEFAULT_PAUSING_REASONS = [PauseReason.AWAITING_REQUESTER, PauseReason.SCHEDULED, PauseReason.ACCESS]
+
+
+class ClockStop(models.TextChoices):
+    RESOLVED = "resolved", _("when the vendor resolves it")
+    CLOSED = "closed", _("when the requester confirms it")
+
+
+class Clock(models.TextChoices):
+    RESPONSE = "response", _("Response")
+    RESOLUTION = "resolution", _("Resolution")

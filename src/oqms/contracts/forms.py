@@ -6,8 +6,15 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from oqms.contracts.choices import Priority
-from oqms.contracts.models import Contract, ContractAttachment, ServiceType, SLATarget
+from oqms.contracts.choices import PauseReason, Priority
+from oqms.contracts.models import (
+    Contract,
+    ContractAttachment,
+    EscalationLevel,
+    ServiceType,
+    SLATarget,
+    default_pausing_reasons,
+)
 from oqms.core.forms import ScopedModelForm, style_widgets
 
 
@@ -32,8 +39,29 @@ class ContractForm(ScopedModelForm):
             "sites",
             "service_types",
             "description",
+            "owner",
+            "sla_calendar",
+            "sla_at_risk_percent",
+            "sla_pausing_reasons",
+            "sla_stops_at",
         ]
         widgets = {"start_date": forms.DateInput(), "end_date": forms.DateInput()}
+
+    sla_pausing_reasons = forms.MultipleChoiceField(
+        label=_("pause reasons that stop the clock"),
+        choices=PauseReason.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Time paused for other reasons counts against the vendor."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from oqms.org.forms import internal_people
+
+        self.fields["owner"].queryset = internal_people()
+        if not self.instance.pk:
+            self.initial.setdefault("sla_pausing_reasons", default_pausing_reasons())
 
 
 class SLATargetForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -89,6 +117,45 @@ def sla_formset(data: Any, instance: Contract | None) -> Any:
     if initial:
         formset.extra = len(initial)
     formset.title = _("SLA targets (minutes)")
+    return formset
+
+
+class EscalationLevelForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = EscalationLevel
+        fields = ["clock", "percent", "audience"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+    def has_changed(self) -> bool:
+        # The prefilled levels of a new contract are saved even when the user keeps them.
+        return super().has_changed() or (self.instance.pk is None and bool(self.initial))
+
+
+EscalationFormSet = inlineformset_factory(
+    Contract,
+    EscalationLevel,
+    form=EscalationLevelForm,
+    extra=1,
+    max_num=10,
+    validate_max=True,
+    can_delete=True,
+)
+
+
+def escalation_formset(data: Any, instance: Contract | None) -> Any:
+    initial = None
+    if instance is None or instance.pk is None:
+        initial = [
+            {"clock": "resolution", "percent": 100, "audience": "contract_owner"},
+            {"clock": "resolution", "percent": 150, "audience": "department_head"},
+        ]
+    formset = EscalationFormSet(data, instance=instance, prefix="esc", initial=initial)
+    if initial:
+        formset.extra = len(initial)
+    formset.title = _("Escalation levels (percent of the target)")
     return formset
 
 

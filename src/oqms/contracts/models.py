@@ -4,19 +4,37 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from oqms.contracts.choices import ContractStatus, Priority
+from oqms.contracts.choices import (
+    DEFAULT_PAUSING_REASONS,
+    Clock,
+    ClockStop,
+    ContractStatus,
+    PauseReason,
+    Priority,
+)
 from oqms.core.choices import colour_of
 from oqms.core.files import validate_document
 from oqms.core.models import BaseModel
-from oqms.core.scoping import SHARED
+from oqms.core.scoping import SHARED, ScopedManager
+from oqms.notify.audiences import Audience
 
 MINUTES_PER_YEAR = 366 * 24 * 60
+
+
+def default_pausing_reasons() -> list[str]:
+    return [str(reason) for reason in DEFAULT_PAUSING_REASONS]
+
+
+def validate_pausing_reasons(value: object) -> None:
+    if not isinstance(value, list) or not set(value) <= set(PauseReason.values):
+        raise ValidationError(_("Choose pause reasons from the list."))
 
 
 class ServiceType(BaseModel):
@@ -79,6 +97,42 @@ class Contract(BaseModel):
         db_index=True,
     )
     description = models.TextField(_("scope and delivery standards"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_contracts",
+        verbose_name=_("contract owner"),
+        help_text=_("Answers for the contract on our side; SLA escalations can go to this person."),
+    )
+    # The SLA policy. Every change publishes an SLAPolicy version; work orders keep the version they were raised
+    # under, so an amendment never changes the clocks of work orders raised before it.
+    sla_calendar = models.ForeignKey(
+        "calendars.Calendar",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        verbose_name=_("SLA calendar"),
+        help_text=_(
+            "The business hours SLA targets count in. Empty: each site's calendar, else the default one."
+        ),
+    )
+    sla_at_risk_percent = models.PositiveSmallIntegerField(
+        _("at risk from (percent of target)"),
+        default=75,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+    )
+    sla_pausing_reasons = models.JSONField(
+        _("pause reasons that stop the clock"),
+        default=default_pausing_reasons,
+        blank=True,
+        validators=[validate_pausing_reasons],
+    )
+    sla_stops_at = models.CharField(
+        _("resolution clock stops"), max_length=16, choices=ClockStop.choices, default=ClockStop.RESOLVED
+    )
 
     vendor_scope_field = "vendor"
 
@@ -103,6 +157,8 @@ class Contract(BaseModel):
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The end date must not be before the start date.")})
+        if self.owner is not None and self.owner.vendor_id is not None:
+            raise ValidationError({"owner": _("Choose a person of the enterprise, not of a vendor.")})
 
     def status_colour(self) -> str:
         return colour_of(ContractStatus, self.status)
@@ -114,9 +170,22 @@ class Contract(BaseModel):
     def sla_for(self, priority: str) -> SLATarget | None:
         return next((t for t in self.sla_targets.all() if t.priority == priority), None)
 
+    def pausing_reason_labels(self) -> str:
+        from oqms.core.values import join_names
+
+        labels = dict(PauseReason.choices)
+        return join_names(labels.get(r, r) for r in self.sla_pausing_reasons or [])
+
+    def current_sla_policy(self) -> SLAPolicy | None:
+        return (
+            self.sla_policies.filter(effective_from__lte=timezone.now())
+            .order_by("-effective_from", "-pk")
+            .first()
+        )
+
 
 class SLATarget(BaseModel):
-    """Response and resolution targets for one priority of a contract, in minutes."""
+    """Response and resolution targets for one priority of a contract, in business minutes of its calendar."""
 
     contract = models.ForeignKey(
         Contract, on_delete=models.CASCADE, related_name="sla_targets", verbose_name=_("contract")
@@ -166,6 +235,85 @@ class SLATarget(BaseModel):
 
     def priority_colour(self) -> str:
         return colour_of(Priority, self.priority)
+
+
+class EscalationLevel(BaseModel):
+    """When a clock reaches this share of its target, these people are told (100 % is the breach itself)."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="escalation_levels", verbose_name=_("contract")
+    )
+    clock = models.CharField(_("clock"), max_length=16, choices=Clock.choices, default=Clock.RESOLUTION)
+    percent = models.PositiveSmallIntegerField(
+        _("at (percent of target)"), validators=[MinValueValidator(100), MaxValueValidator(1000)]
+    )
+    audience = models.CharField(_("notify"), max_length=32, choices=Audience.choices)
+
+    vendor_scope_field = "contract__vendor"
+
+    class Meta:
+        verbose_name = _("escalation level")
+        verbose_name_plural = _("escalation levels")
+        ordering = ["contract", "clock", "percent"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "clock", "percent", "audience"],
+                name="%(app_label)s_%(class)s_unique",
+                violation_error_message=_("This level is already there."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return _("%(clock)s %(percent)s%% → %(audience)s") % {
+            "clock": self.get_clock_display(),
+            "percent": self.percent,
+            "audience": self.get_audience_display(),
+        }
+
+
+class SLAPolicy(models.Model):
+    """The SLA of a contract as published at a moment: targets, calendar, pausing, at-risk and escalation rules.
+
+    Written by ``oqms.contracts.sla.publish`` only, never edited. A work order keeps the version in force when it
+    was raised."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="sla_policies", verbose_name=_("contract")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    effective_from = models.DateTimeField(_("effective from"))
+    definition = models.JSONField(_("definition"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager()
+    vendor_scope_field = "contract__vendor"
+
+    class Meta:
+        verbose_name = _("SLA policy version")
+        verbose_name_plural = _("SLA policy versions")
+        ordering = ["contract", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "number"], name="%(app_label)s_%(class)s_unique_number"
+            )
+        ]
+        indexes = [models.Index(fields=["contract", "effective_from"], name="sla_policy_in_force_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} SLA v{self.number}"
+
+    def target(self, priority: str) -> tuple[int, int] | None:
+        """(response, resolution) in business minutes for a priority, or None when the policy has none."""
+        pair = self.definition.get("targets", {}).get(priority)
+        return (int(pair[0]), int(pair[1])) if pair else None
 
 
 class ContractAttachment(BaseModel):

@@ -3,8 +3,15 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from oqms.contracts import sla
 from oqms.contracts.filtersets import ContractAttachmentFilterSet, ContractFilterSet, ServiceTypeFilterSet
-from oqms.contracts.forms import ContractAttachmentForm, ContractForm, ServiceTypeForm, sla_formset
+from oqms.contracts.forms import (
+    ContractAttachmentForm,
+    ContractForm,
+    ServiceTypeForm,
+    escalation_formset,
+    sla_formset,
+)
 from oqms.contracts.models import Contract, ContractAttachment, ServiceType
 from oqms.core.ui import Column, Inline, RecordUI
 
@@ -53,12 +60,27 @@ class ContractUI(RecordUI):
         "sites",
         "service_types",
         "description",
+        "owner",
+        "sla_calendar",
+        "sla_at_risk_percent",
+        ("pausing_reason_labels", _("pause reasons that stop the clock")),
+        "sla_stops_at",
     ]
     inlines = [
         Inline(
             "sla_targets",
-            _("SLA targets"),
+            _("SLA targets (business minutes)"),
             [Column("priority", badge=True), Column("response_minutes"), Column("resolution_minutes")],
+        ),
+        Inline(
+            "escalation_levels",
+            _("Escalation levels"),
+            [Column("clock"), Column("percent"), Column("audience")],
+        ),
+        Inline(
+            "sla_policies",
+            _("SLA policy versions"),
+            [Column("number"), Column("effective_from"), Column("published_by")],
         ),
         Inline(
             "attachments",
@@ -72,7 +94,13 @@ class ContractUI(RecordUI):
     @classmethod
     def formsets(cls, request: HttpRequest, instance: Any) -> list[Any]:
         data = request.POST if request.method == "POST" else None
-        return [sla_formset(data, instance)]
+        return [sla_formset(data, instance), escalation_formset(data, instance)]
+
+    @classmethod
+    def save(cls, request: HttpRequest, form: Any, formsets: list[Any]) -> Any:
+        # The contract and its inline rows are one amendment: one SLA policy version, not one per row.
+        with sla.publisher.deferred():
+            return super().save(request, form, formsets)
 
 
 class ContractAttachmentUI(RecordUI):

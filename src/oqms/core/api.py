@@ -30,8 +30,8 @@ class ScopedModelSerializer(serializers.ModelSerializer):  # type: ignore[type-a
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
         model = self.Meta.model
-        many = {f.name for f in model._meta.many_to_many}
-        values = {k: v for k, v in attrs.items() if k not in many and not isinstance(v, list)}
+        concrete = {f.name for f in model._meta.concrete_fields}  # not m2m sets, not nested rows
+        values = {k: v for k, v in attrs.items() if k in concrete}
         instance = self.instance if self.instance is not None else model()
         probe = model(**{**{f.attname: getattr(instance, f.attname) for f in model._meta.concrete_fields}})
         for key, value in values.items():

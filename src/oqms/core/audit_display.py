@@ -79,6 +79,10 @@ def readable(field: Any, value: Any, names: dict[type[models.Model], dict[str, s
         labels = [known.get(str(pk), f"#{pk}") for pk in _related_ids(field, value)]
         return join_names(labels) if isinstance(value, list) else labels[0]
     choices = dict(getattr(field, "flatchoices", None) or ())
+    if isinstance(value, list):  # a JSON list (pause reasons, years): each item read on its own
+        return join_names(readable(field, item, names) for item in value)
+    if isinstance(value, dict):
+        return value
     if value in choices:
         return choices[value]
     if isinstance(field, models.DateTimeField) and isinstance(value, str):

@@ -47,6 +47,8 @@ MENU: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
         [
             (_("Organisation units"), "org:orgunit_list", "org.view_orgunit", "diagram-3"),
             (_("Sites"), "org:site_list", "org.view_site", "geo-alt"),
+            (_("Business calendars"), "calendars:calendar_list", "calendars.view_calendar", "calendar3"),
+            (_("Closures"), "calendars:closure_list", "calendars.view_closure", "sign-stop"),
         ],
     ),
     (
@@ -54,6 +56,7 @@ MENU: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
         [
             (_("Users"), "accounts:user_list", "accounts.view_user", "people"),
             (_("Audit trail"), "core:auditentry_list", "core.view_auditentry", "clock-history"),
+            (_("E-mail delivery log"), "notify:delivery_list", "notify.view_delivery", "envelope-paper"),
             (_("API documentation"), "api:docs", "", "braces"),
         ],
     ),

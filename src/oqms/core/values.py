@@ -65,3 +65,19 @@ def display_value(obj: Any, dotted: str, mask: bool = False) -> Any:
     if isinstance(value, models.fields.files.FieldFile):
         return value.name.rsplit("/", 1)[-1] if value.name else ""
     return value if isinstance(value, str) else str(value)
+
+
+def format_duration(seconds: Any) -> str:
+    """A span of (business) time for people: "45 min", "3 h 05 min", "2 d 4 h"; "—" when unknown."""
+    from django.utils.translation import gettext
+
+    if seconds is None or seconds == "":
+        return "—"
+    total = max(int(round(float(seconds) / 60)), 0)
+    days, rest = divmod(total, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return gettext("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
+    if hours:
+        return gettext("%(hours)s h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
+    return gettext("%(minutes)s min") % {"minutes": minutes}

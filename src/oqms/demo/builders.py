@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from oqms.accounts.models import User
 from oqms.accounts.services import save_user
-from oqms.contracts.models import Contract, ServiceType, SLATarget
+from oqms.contracts import sla
+from oqms.contracts.models import Contract, EscalationLevel, ServiceType, SLATarget
 from oqms.demo import data
 from oqms.engine.identifiers import USCC_ALPHABET, uscc_check_character
 from oqms.org.models import OrgUnit, Site
@@ -51,6 +52,7 @@ class World:
     teams: list[VendorTeam] = field(default_factory=list)
     users: list[User] = field(default_factory=list)
     contract_serials: dict[str, int] = field(default_factory=dict)
+    calendars: dict[str, Any] = field(default_factory=dict)
 
     def requesters(self) -> list[User]:
         return [u for u in self.users if u.role == "requester"]
@@ -58,13 +60,58 @@ class World:
 
 def build_world(rng: np.random.Generator) -> World:
     world = World()
+    build_calendars(world)
     build_org(world)
     build_catalogue(world)
     password_hash = make_password(data.PASSWORD)  # hashed once: PBKDF2 per user would take seconds
     for spec in data.VENDORS:
         world.teams.append(build_vendor(world, spec, rng, password_hash))
     build_internal_users(world, password_hash)
+    assign_responsibilities(world)
     return world
+
+
+# Categories whose service runs round the clock: their SLAs count every hour, the others count working hours.
+ROUND_THE_CLOCK = {"security", "maintenance"}
+CALENDARS_SINCE = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+
+
+def build_calendars(world: World) -> None:
+    """The China working-day calendar (the default: office hours, statutory holidays and make-up days of this year
+    and the last) and a round-the-clock one, both in force since 2020 so that every demo work order uses them."""
+    from oqms.calendars import services as calendars
+    from oqms.calendars.models import Calendar
+
+    year = timezone.localdate().year
+    with calendars.publisher.deferred(at=CALENDARS_SINCE):
+        office = Calendar.objects.create(
+            code="cn-office",
+            name="中国工作日（9:00–18:00）",
+            is_default=True,
+            description="周一至周五 9:00–12:00、13:00–18:00，法定节假日休息，调休日上班。",
+        )
+        for import_year in (year - 1, year):
+            if import_year in calendars.engine.CHINA_HOLIDAY_YEARS:
+                calendars.import_statutory_year(office, import_year)
+        Calendar.objects.create(
+            code="24x7",
+            name="全天候 7×24",
+            region="",
+            weekly_hours={str(day): [["00:00", "24:00"]] for day in range(7)},
+            description="安保、设备维保等全天候服务：每天 24 小时计时，节假日照常。",
+        )
+    world.calendars = {c.code: c for c in Calendar.objects.all()}
+
+
+def assign_responsibilities(world: World) -> None:
+    """Contract owners and department heads: who SLA escalations reach."""
+    qm = next(u for u in world.users if u.role == "quality_manager")
+    heads = {u.org_unit_id: u for u in world.users if u.role == "requester" and u.org_unit_id}
+    Contract.objects.filter(pk__in=[t.contract.pk for t in world.teams]).update(owner=qm)
+    for unit in world.org_units.values():
+        head = heads.get(unit.pk)
+        if head is not None:
+            OrgUnit.objects.filter(pk=unit.pk).update(head=head)
 
 
 def build_org(world: World) -> None:
@@ -171,7 +218,23 @@ def build_contract(
     start = start.replace(day=1)
     end = start.replace(year=start.year + CONTRACT_YEARS) - datetime.timedelta(days=1)
     category = spec.categories[0]
+    since = datetime.datetime.combine(start, datetime.time(), tzinfo=datetime.UTC)
+    with sla.publisher.deferred(at=since):  # the SLA policy is in force from the contract's start
+        return _contract(world, vendor, spec, sites, types, start, end, category)
+
+
+def _contract(
+    world: World,
+    vendor: Vendor,
+    spec: data.VendorSpec,
+    sites: list[Site],
+    types: list[ServiceType],
+    start: datetime.date,
+    end: datetime.date,
+    category: str,
+) -> Contract:
     contract = Contract.objects.create(
+        sla_calendar=world.calendars["24x7"] if category in ROUND_THE_CLOCK else None,
         number=contract_number(start.year, category, world.contract_serials),
         vendor=vendor,
         status="active",
@@ -190,6 +253,10 @@ def build_contract(
     for priority, (response, resolution) in zip(data.PRIORITIES, data.SLA[category], strict=True):
         SLATarget.objects.create(
             contract=contract, priority=priority, response_minutes=response, resolution_minutes=resolution
+        )
+    for percent, audience in ((150, "department_head"), (200, "quality_managers")):
+        EscalationLevel.objects.create(
+            contract=contract, clock="resolution", percent=percent, audience=audience
         )
     return contract
 

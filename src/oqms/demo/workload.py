@@ -18,7 +18,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 
 from oqms.core.models import Sequence
-from oqms.demo import data
+from oqms.demo import clocks, data
 from oqms.demo.builders import World
 from oqms.workorders.models import WorkOrder, WorkOrderEvent
 from oqms.workorders.services import format_number
@@ -233,11 +233,14 @@ class Replay:
             status="new",
             opened_at=opened,
             description=f"{site.name}{pick_text(data.PLACES, self.pick[5])}：{title}",
-            response_due_at=opened + datetime.timedelta(minutes=target[0]),
-            resolution_due_at=opened + datetime.timedelta(minutes=target[1]),
             paused_seconds=0,
             reopen_count=0,
         )
+        self.targets = target
+        # Periods the resolution clock stood still: pauses for reasons the contract lists, and the time between
+        # resolving and reopening. The SLA clocks are filled in for all work orders at once (demo/clocks.py).
+        self.stops: list[tuple[datetime.datetime, datetime.datetime]] = []
+        self.pausing = set(team.contract.sla_pausing_reasons or [])
         self.events: list[tuple[str, str, str, Any, datetime.datetime, str, str]] = []
 
     def apply(self, action: str, at: int) -> None:
@@ -272,11 +275,11 @@ class Replay:
         return data.PAUSE_NOTES[reason]
 
     def _resume(self, when: Any, row: dict[str, Any]) -> str:
-        paused = int((when - row.pop("paused_at")).total_seconds())
+        paused_at = row.pop("paused_at")
+        if row["pause_reason"] in self.pausing:
+            self.stops.append((paused_at, when))
         row.update(
-            pause_reason="",
-            paused_seconds=row["paused_seconds"] + paused,
-            resolution_due_at=row["resolution_due_at"] + datetime.timedelta(seconds=paused),
+            pause_reason="", paused_seconds=row["paused_seconds"] + int((when - paused_at).total_seconds())
         )
         return ""
 
@@ -295,6 +298,8 @@ class Replay:
         return str(row["rating_comment"])
 
     def _reopen(self, when: Any, row: dict[str, Any]) -> str:
+        if row.get("resolved_at"):
+            self.stops.append((row["resolved_at"], when))
         row.update(
             resolved_at=None,
             closed_at=None,
@@ -327,17 +332,19 @@ def generate(world: World, n: int, rng: np.random.Generator, now: int) -> tuple[
         team.contract_targets = {
             t.priority: (t.response_minutes, t.resolution_minutes) for t in team.contract.sla_targets.all()
         }
+        team.contract.refresh_from_db()
     d = draw(world, rng, n, now)
     first = Sequence.take("workorder", n)
+    replays = []
+    for i in range(n):
+        replay = Replay(world, d, i)
+        for step in life(d, i, now):
+            replay.apply(*step)
+        replays.append(replay)
+    clocks.fill(world, replays, to_datetime(now))
     events = 0
     for start in range(0, n, BATCH):
-        replays = []
-        for i in range(start, min(start + BATCH, n)):
-            replay = Replay(world, d, i)
-            for step in life(d, i, now):
-                replay.apply(*step)
-            replays.append(replay)
-        events += insert(replays, first + start)
+        events += insert(replays[start : start + BATCH], first + start)
     WorkOrder.objects.filter(number__gte=format_number(first)).update(
         created_at=F("opened_at"),
         updated_at=Coalesce(

@@ -6,7 +6,7 @@ from oqms.org.models import OrgUnit, Site
 class OrgUnitSerializer(ScopedModelSerializer):
     class Meta:
         model = OrgUnit
-        fields = ["id", "code", "name", "parent", "description", "created_at", "updated_at"]
+        fields = ["id", "code", "name", "parent", "head", "description", "created_at", "updated_at"]
 
 
 class SiteSerializer(ScopedModelSerializer):
@@ -20,6 +20,7 @@ class SiteSerializer(ScopedModelSerializer):
             "city",
             "address",
             "time_zone",
+            "calendar",
             "is_active",
             "created_at",
             "updated_at",

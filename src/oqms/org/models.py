@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,15 @@ class OrgUnit(BaseModel):
         verbose_name=_("parent unit"),
     )
     description = models.TextField(_("description"), blank=True)
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_org_units",
+        verbose_name=_("department head"),
+        help_text=_("SLA escalations for this unit's sites can go to this person."),
+    )
 
     vendor_scope_field = "contracts__vendor"
 
@@ -41,6 +51,8 @@ class OrgUnit(BaseModel):
             if ancestor.pk == self.pk and self.pk is not None:
                 raise ValidationError({"parent": _("A unit cannot be inside itself.")})
             ancestor = ancestor.parent
+        if self.head is not None and self.head.vendor_id is not None:
+            raise ValidationError({"head": _("Choose a person of the enterprise, not of a vendor.")})
 
 
 class Site(BaseModel):
@@ -55,6 +67,15 @@ class Site(BaseModel):
     address = models.CharField(_("address"), max_length=255)
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
+    )
+    calendar = models.ForeignKey(
+        "calendars.Calendar",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sites",
+        verbose_name=_("business calendar"),
+        help_text=_("The site's working hours and holidays; empty: the default calendar."),
     )
     is_active = models.BooleanField(_("active"), default=True)
 

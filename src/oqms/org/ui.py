@@ -10,11 +10,11 @@ class OrgUnitUI(RecordUI):
     model = OrgUnit
     filterset_class = OrgUnitFilterSet
     form_class = OrgUnitForm
-    select_related = ("parent",)
+    select_related = ("parent", "head")
     ordering = ("code",)
     icon = "diagram-3"
     columns = [Column("code", link=True), Column("name"), Column("parent", sort="parent__name")]
-    detail_fields = ["code", "name", "parent", "description", "created_at"]
+    detail_fields = ["code", "name", "parent", "head", "description", "created_at"]
     inlines = [
         Inline(
             "sites",
@@ -30,7 +30,7 @@ class SiteUI(RecordUI):
     model = Site
     filterset_class = SiteFilterSet
     form_class = SiteForm
-    select_related = ("org_unit",)
+    select_related = ("org_unit", "calendar")
     ordering = ("code",)
     icon = "geo-alt"
     columns = [
@@ -40,6 +40,17 @@ class SiteUI(RecordUI):
         Column("city"),
         Column("address"),
         Column("time_zone"),
+        Column("calendar", sort="calendar__name"),
         Column("is_active", label=_("active")),
     ]
-    detail_fields = ["code", "name", "org_unit", "city", "address", "time_zone", "is_active", "created_at"]
+    detail_fields = [
+        "code",
+        "name",
+        "org_unit",
+        "city",
+        "address",
+        "time_zone",
+        "calendar",
+        "is_active",
+        "created_at",
+    ]

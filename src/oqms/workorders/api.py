@@ -28,7 +28,6 @@ class WorkOrderEventSerializer(serializers.ModelSerializer):  # type: ignore[typ
 
 
 class WorkOrderSerializer(ScopedModelSerializer):
-    sla_state = serializers.CharField(read_only=True)
     allowed_actions = serializers.SerializerMethodField()
 
     class Meta:
@@ -55,6 +54,15 @@ class WorkOrderSerializer(ScopedModelSerializer):
             "response_due_at",
             "resolution_due_at",
             "paused_seconds",
+            "sla_policy",
+            "calendar",
+            "response_target_minutes",
+            "resolution_target_minutes",
+            "at_risk_at",
+            "paused_business_seconds",
+            "response_business_seconds",
+            "resolution_business_seconds",
+            "response_state",
             "resolution_note",
             "rating",
             "rating_comment",
@@ -78,6 +86,16 @@ class WorkOrderSerializer(ScopedModelSerializer):
             "response_due_at",
             "resolution_due_at",
             "paused_seconds",
+            "sla_policy",
+            "calendar",
+            "response_target_minutes",
+            "resolution_target_minutes",
+            "at_risk_at",
+            "paused_business_seconds",
+            "response_business_seconds",
+            "resolution_business_seconds",
+            "response_state",
+            "sla_state",
             "resolution_note",
             "rating",
             "rating_comment",
@@ -181,7 +199,7 @@ class WorkOrderViewSet(RecordViewSet):
     queryset = WorkOrder.objects.select_related("vendor", "site", "service_type")
     serializer_class = WorkOrderSerializer
     filterset_class = WorkOrderFilterSet
-    ordering_fields = ["opened_at", "priority", "status", "resolution_due_at", "number"]
+    ordering_fields = ["opened_at", "priority", "status", "resolution_due_at", "number", "sla_state"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     workflow_steps = {"assign", "start", "pause", "resume", "resolve", "close", "reopen"}
 

@@ -1,6 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Re-exported: pause reasons live with the contracts, which say which of them stop the SLA clock.
+from oqms.contracts.choices import PauseReason as PauseReason
+
 
 class Status(models.TextChoices):
     NEW = "new", _("New")
@@ -56,15 +59,6 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
 }
 
 
-class PauseReason(models.TextChoices):
-    AWAITING_REQUESTER = "awaiting_requester", _("Awaiting the requester")
-    AWAITING_PARTS = "awaiting_parts", _("Awaiting spare parts")
-    AWAITING_THIRD_PARTY = "awaiting_third_party", _("Awaiting a third party")
-    SCHEDULED = "scheduled", _("Scheduled at the requester's request")
-    ACCESS = "access", _("No access to the site")
-    OTHER = "other", _("Other")
-
-
 class PhotoKind(models.TextChoices):
     BEFORE = "before", _("Before")
     AFTER = "after", _("After")
@@ -73,9 +67,18 @@ class PhotoKind(models.TextChoices):
 
 class SLAState(models.TextChoices):
     ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
     BREACHED = "breached", _("Breached")
     MET = "met", _("Met")
+    MISSED = "missed", _("Missed")
     NONE = "none", _("No target")
 
 
-SLAState.colours = {"on_track": "info", "breached": "danger", "met": "success", "none": "secondary"}  # type: ignore[attr-defined]
+SLAState.colours = {  # type: ignore[attr-defined]
+    "on_track": "info",
+    "at_risk": "warning",
+    "breached": "danger",
+    "met": "success",
+    "missed": "danger",
+    "none": "secondary",
+}

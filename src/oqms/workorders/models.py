@@ -83,6 +83,66 @@ class WorkOrder(BaseModel):
     rating_comment = models.TextField(_("rating comment"), blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
 
+    # SLA clocks (oqms.workorders.clock): stored so that lists, filters, reports and the monitor read them.
+    sla_policy = models.ForeignKey(
+        "contracts.SLAPolicy",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("SLA policy version"),
+    )
+    calendar = models.ForeignKey(
+        "calendars.Calendar",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("business calendar"),
+    )
+    response_target_minutes = models.PositiveIntegerField(
+        _("response target (business minutes)"), null=True, blank=True
+    )
+    resolution_target_minutes = models.PositiveIntegerField(
+        _("resolution target (business minutes)"), null=True, blank=True
+    )
+    at_risk_at = models.DateTimeField(_("at risk from"), null=True, blank=True)
+    paused_business_seconds = models.FloatField(_("paused business time (seconds)"), default=0)
+    response_business_seconds = models.FloatField(
+        _("first response (business seconds)"), null=True, blank=True
+    )
+    resolution_business_seconds = models.FloatField(
+        _("resolution time (business seconds)"), null=True, blank=True
+    )
+    response_state = models.CharField(
+        _("response SLA"), max_length=16, choices=SLAState.choices, default=SLAState.NONE
+    )
+    sla_state = models.CharField(
+        _("resolution SLA"), max_length=16, choices=SLAState.choices, default=SLAState.NONE, db_index=True
+    )
+    sla_next_check_at = models.DateTimeField(_("next SLA check"), null=True, blank=True, editable=False)
+    sla_crossings = models.JSONField(_("SLA thresholds notified"), default=list, blank=True, editable=False)
+    sla_checks = models.PositiveIntegerField(default=0, editable=False)
+
+    audit_exclude = (
+        "response_due_at",
+        "resolution_due_at",
+        "at_risk_at",
+        "paused_business_seconds",
+        "response_business_seconds",
+        "resolution_business_seconds",
+        "response_state",
+        "sla_state",
+        "sla_next_check_at",
+        "sla_crossings",
+        "sla_checks",
+        "sla_policy",
+        "calendar",
+        "response_target_minutes",
+        "resolution_target_minutes",
+    )
     vendor_scope_field = "vendor"
 
     class Meta:
@@ -102,6 +162,12 @@ class WorkOrder(BaseModel):
                 fields=["resolution_due_at"],
                 name="wo_open_due_idx",
                 condition=models.Q(status__in=["new", "assigned", "in_progress", "paused"]),
+            ),
+            # The SLA monitor's queue: the next threshold to cross.
+            models.Index(
+                fields=["sla_next_check_at"],
+                name="wo_sla_next_check_idx",
+                condition=models.Q(sla_next_check_at__isnull=False),
             ),
         ]
         constraints = [
@@ -132,22 +198,11 @@ class WorkOrder(BaseModel):
     def priority_colour(self) -> str:
         return colour_of(Priority, self.priority)
 
-    def sla_state(self) -> str:
-        """Resolution SLA on a round-the-clock clock that stops while paused (business calendars: issue #3)."""
-        if self.resolution_due_at is None:
-            return SLAState.NONE
-        if self.resolved_at is not None:
-            return SLAState.MET if self.resolved_at <= self.resolution_due_at else SLAState.BREACHED
-        due = self.resolution_due_at
-        if self.status == Status.PAUSED and self.paused_at is not None:
-            due = due + (timezone.now() - self.paused_at)
-        return SLAState.BREACHED if timezone.now() > due else SLAState.ON_TRACK
-
-    def get_sla_state_display(self) -> str:
-        return str(SLAState(self.sla_state()).label)
-
     def sla_state_colour(self) -> str:
-        return colour_of(SLAState, self.sla_state())
+        return colour_of(SLAState, self.sla_state)
+
+    def response_state_colour(self) -> str:
+        return colour_of(SLAState, self.response_state)
 
 
 class WorkOrderEvent(models.Model):

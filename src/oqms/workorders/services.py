@@ -15,6 +15,7 @@ from oqms.contracts.choices import ContractStatus
 from oqms.contracts.models import Contract
 from oqms.core.errors import DomainError
 from oqms.core.models import Sequence
+from oqms.workorders import clock
 from oqms.workorders.choices import ACTION_VERBS, TRANSITIONS, Action, PauseReason, Status
 from oqms.workorders.models import WorkOrder, WorkOrderAttachment, WorkOrderEvent
 
@@ -86,16 +87,6 @@ def possible_assignees(work_order: WorkOrder) -> Any:
     ).order_by("role", "display_name", "username")
 
 
-def due_times(contract: Contract, priority: str, opened_at: datetime.datetime) -> tuple[Any, Any]:
-    target = contract.sla_targets.filter(priority=priority).first()
-    if target is None:
-        return None, None
-    return (
-        opened_at + datetime.timedelta(minutes=target.response_minutes),
-        opened_at + datetime.timedelta(minutes=target.resolution_minutes),
-    )
-
-
 @transaction.atomic
 def create(
     *,
@@ -126,7 +117,6 @@ def create(
     if contract is None:
         contract = find_contract(site, service_type, raised_by, timezone.localdate(opened_at))
     check_scope(contract, site, service_type, timezone.localdate(opened_at))
-    response_due, resolution_due = due_times(contract, priority, opened_at)
     work_order = WorkOrder(
         number=format_number(Sequence.take("workorder")),
         contract=contract,
@@ -138,9 +128,8 @@ def create(
         description=description,
         requester=requester,
         opened_at=opened_at,
-        response_due_at=response_due,
-        resolution_due_at=resolution_due,
     )
+    clock.on_create(work_order)
     work_order.full_clean()
     work_order.save()
     WorkOrderEvent.objects.create(
@@ -159,8 +148,8 @@ EDITABLE_FIELDS = ("priority", "title", "description")
 
 @transaction.atomic
 def edit(work_order: WorkOrder, user: Any, **values: Any) -> WorkOrder:
-    """Change what a work order asks for while it is open. A new priority moves its due times to that priority's
-    SLA targets, counted from when it was raised (plus the time it has spent paused)."""
+    """Change what a work order asks for while it is open. A new priority keeps the business time used so far and
+    applies that priority's targets to it (new due times, state and thresholds)."""
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
@@ -173,11 +162,9 @@ def edit(work_order: WorkOrder, user: Any, **values: Any) -> WorkOrder:
     for name, value in values.items():
         setattr(locked, name, value)
     if locked.priority != old_priority:
-        response_due, resolution_due = due_times(locked.contract, locked.priority, locked.opened_at)
-        locked.response_due_at = response_due
-        locked.resolution_due_at = (
-            resolution_due + datetime.timedelta(seconds=locked.paused_seconds) if resolution_due else None
-        )
+        # The business time used so far is kept; the new priority's targets apply to it.
+        clock.refresh(locked)
+        locked.sla_checks += 1
     locked.full_clean()
     locked.save()
     return locked
@@ -224,9 +211,11 @@ def _transition(
     action: str,
     note: str = "",
     at: datetime.datetime | None = None,
+    before: Any = None,
     **changes: Any,
 ) -> WorkOrder:
-    """Move a locked work order one step; ``changes`` may be values or callables of the locked row."""
+    """Move a locked work order one step; ``changes`` may be values or callables of the locked row, ``before``
+    a callable run on the locked row first (the clocks note what the step ends). The clocks are then refreshed."""
     locked = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
     if not _may(locked, user, action):
         raise WorkflowError(
@@ -239,9 +228,13 @@ def _transition(
     if target is None:  # reopen
         target = Status.ASSIGNED if locked.assignee_id else Status.NEW
     from_status = locked.status
+    if before is not None:
+        before(locked)
     for name, value in changes.items():
         setattr(locked, name, value(locked) if callable(value) else value)
     locked.status = target
+    clock.refresh(locked, at)
+    locked.sla_checks += 1  # a monitor run that read the row before this step must not claim it
     locked.save()
     WorkOrderEvent.objects.create(
         work_order=locked,
@@ -302,21 +295,15 @@ def resume(
     def paused_for(row: WorkOrder) -> int:
         return max(int((at - row.paused_at).total_seconds()), 0) if row.paused_at else 0
 
-    def due(row: WorkOrder) -> Any:
-        # The resolution clock stops while paused: its due time moves by the paused time.
-        if row.resolution_due_at is None:
-            return None
-        return row.resolution_due_at + datetime.timedelta(seconds=paused_for(row))
-
-    # Order matters: both callables read paused_at before it is cleared.
+    # Order matters: the clock and paused_seconds read paused_at before it is cleared.
     return _transition(
         work_order,
         user,
         Action.RESUME,
         note,
         at=at,
+        before=lambda row: clock.on_resume(row, at),
         paused_seconds=lambda row: row.paused_seconds + paused_for(row),
-        resolution_due_at=due,
         paused_at=None,
         pause_reason="",
     )
@@ -350,12 +337,14 @@ def close(
 def reopen(work_order: WorkOrder, user: Any, reason: str, at: datetime.datetime | None = None) -> WorkOrder:
     if not reason.strip():
         raise DomainError(_("Say why the work order is reopened."), code="reopen_reason")
+    at = at or timezone.now()
     return _transition(
         work_order,
         user,
         Action.REOPEN,
         reason,
         at=at,
+        before=lambda row: clock.on_reopen(row, at),
         resolved_at=None,
         closed_at=None,
         rating=None,

@@ -31,7 +31,8 @@ class WorkOrderUI(RecordUI):
         Column("assignee", sort="assignee__username"),
         Column("opened_at"),
         Column("resolution_due_at"),
-        Column("sla_state", label=_("SLA"), sort="", badge=True),
+        Column("response_state", label=_("response SLA"), badge=True),
+        Column("sla_state", label=_("resolution SLA"), badge=True),
     ]
     detail_fields = [
         "number",
@@ -44,13 +45,10 @@ class WorkOrderUI(RecordUI):
         "requester",
         "assignee",
         "opened_at",
-        "response_due_at",
         "responded_at",
-        "resolution_due_at",
         "resolved_at",
         "closed_at",
         "pause_reason",
-        "paused_seconds",
         "reopen_count",
         "description",
         "resolution_note",
@@ -83,9 +81,19 @@ class WorkOrderUI(RecordUI):
 
     @classmethod
     def extra_context(cls, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        from oqms.workorders import clock
         from oqms.workorders.forms import PhotoForm
 
+        used = clock.used_now(obj)
         return {
+            "sla": {
+                "used": used,
+                "calendar": obj.calendar,
+                "policy": obj.sla_policy,
+                "pausing": clock.pauses_clock(obj),
+                "response_target": (obj.response_target_minutes or 0) * 60,
+                "resolution_target": (obj.resolution_target_minutes or 0) * 60,
+            },
             "photo_form": PhotoForm(),
             "events": obj.events.select_related("actor").order_by("at", "pk"),
             "photos": obj.attachments.select_related("uploaded_by"),

@@ -30,3 +30,18 @@ def badge(value: Any, colour: str = "secondary") -> Any:
 @register.filter
 def get_item(mapping: Any, key: Any) -> Any:
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def duration_seconds(value: Any) -> str:
+    """Business time for people: "3 h 05 min", "45 min", "2 d 4 h" (days of 24 h)."""
+    from oqms.core.values import format_duration
+
+    return format_duration(value)
+
+
+@register.filter
+def duration_minutes(value: Any) -> str:
+    from oqms.core.values import format_duration
+
+    return format_duration(None if value is None else float(value) * 60)
