@@ -174,3 +174,18 @@ def test_missing_years_and_the_december_alert(cast: Any, office: Calendar) -> No
     assert check_coverage(datetime.date(this_year, 12, 2)) == 0  # once
     (note,) = Notification.objects.filter(recipient=cast.admin)
     assert str(this_year + 1) in note.title and note.url == office.get_absolute_url()
+
+
+def test_history_reads_weekly_hours_as_text(cast: Any, office: Calendar) -> None:
+    from django.utils import translation
+
+    from oqms.core.models import AuditEntry
+
+    with audit.audit_context(actor=cast.qm):
+        office.weekly_hours = {"0": [["08:00", "12:00"]], "5": [["09:00", "12:00"]]}
+        office.save()
+    entry = AuditEntry.objects.filter(object_id=str(office.pk), action="update").latest("pk")
+    with translation.override("en"):
+        (label, before, after), = [row for row in entry.field_changes() if str(row[0]) == "weekly hours"]
+    assert after == "Monday 08:00-12:00; Saturday 09:00-12:00"
+    assert before.startswith("Monday 09:00-12:00, 13:00-18:00; Tuesday")

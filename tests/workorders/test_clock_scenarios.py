@@ -93,3 +93,43 @@ def test_an_amendment_applies_to_work_orders_raised_after_it(office: Any) -> Non
     assert (before.resolution_target_minutes, after.resolution_target_minutes) == (1440, 480)
     clock.refresh(before)
     assert before.resolution_target_minutes == 1440  # its clocks never change
+
+
+def test_work_order_page_shows_both_clocks_in_business_hours(office: Any) -> None:
+    from django.utils import translation
+
+    from oqms.core.values import format_duration
+    from tests.core.helpers import page_client
+
+    wo = raise_p3(office, t(3, 3, 9))
+    wo = services.resolve(wo, office.staff_a, "已处理", at=t(3, 4, 10, 30))  # 8 h + 1 h 30 min of office time
+    response = page_client(office.qm, "en").get(wo.get_absolute_url())
+    html = response.content.decode()
+    assert 'id="sla-clocks"' in html and "9 h 30 min" in html and "24 h 00 min" in html
+    assert response.context["sla"]["used"]["resolution"] == 9.5 * 3600
+    with translation.override("en"):
+        assert [format_duration(s) for s in (None, 59, 60 * 45, 3600 * 27.5)] == ["—", "1 min", "45 min",
+                                                                                   "27 h 30 min"]
+
+
+def test_an_amendment_can_be_dated_ahead_but_not_back(cast: Any) -> None:
+    from django.utils import timezone
+
+    from tests.core.helpers import api_client
+
+    client = api_client(cast.qm)
+    url = f"/api/contracts/{cast.contract_a.pk}/"
+    targets = [{"priority": p, "response_minutes": 60, "resolution_minutes": 600} for p in ("P1", "P2", "P3", "P4")]
+    past = (timezone.now() - datetime.timedelta(days=1)).isoformat()
+    response = client.patch(url, {"sla_targets": targets, "sla_effective_from": past}, format="json")
+    assert response.status_code == 400 and "sla_effective_from" in response.json()
+    assert cast.contract_a.sla_policies.count() == 1
+    ahead = timezone.now() + datetime.timedelta(days=7)
+    response = client.patch(url, {"sla_targets": targets, "sla_effective_from": ahead.isoformat()}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["sla_policy"]["number"] == 1  # still the one in force now
+    latest = cast.contract_a.sla_policies.order_by("-number").first()
+    assert latest.number == 2 and abs((latest.effective_from - ahead).total_seconds()) < 1
+    now_raised = services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
+                                 service_type=cast.service_type, title="现在", priority="P1")
+    assert now_raised.sla_policy.number == 1 and now_raised.resolution_target_minutes == 240

@@ -142,3 +142,14 @@ def test_two_concurrent_workers_send_each_notification_once(transactional_db: An
     keys = list(Notification.objects.values_list("recipient_id", "key"))
     assert len(keys) == len(set(keys)) == len(work_orders)  # the assignee, at risk of the response, once each
     assert all(wo.sla_checks + 1 == WorkOrder.objects.get(pk=wo.pk).sla_checks for wo in work_orders)
+
+
+def test_a_threshold_already_passed_by_a_later_one_is_not_announced(escalating: Any) -> None:
+    """Found past both at once (the monitor was busy), the response clock announces its breach, not its risk."""
+    wo = raise_p1(escalating, minutes_ago=35)
+    monitor.run()
+    got = notified(wo)
+    assert ("manager_a", "sla_breached", "response:breached") in got
+    assert not any(key == "response:at_risk" for _user, _kind, key in got)
+    wo.refresh_from_db()
+    assert {"response:at_risk", "response:breached"} <= set(wo.sla_crossings)

@@ -35,6 +35,18 @@ WEEKDAYS = [
 OFFICE_HOURS = [["09:00", "12:00"], ["13:00", "18:00"]]
 
 
+def weekly_text(weekly: Any) -> str | None:
+    """Weekly hours as people read them in the audit trail: "Monday 09:00-12:00, 13:00-18:00; Tuesday …"."""
+    if weekly is None:
+        return None
+    if not isinstance(weekly, dict):
+        return str(weekly)
+    parts = [
+        f"{label} {format_hours(weekly.get(str(day)))}" for day, label in WEEKDAYS if weekly.get(str(day))
+    ]
+    return "; ".join(parts)
+
+
 def default_weekly() -> dict[str, list[list[str]]]:
     return {str(day): [list(p) for p in OFFICE_HOURS] for day in range(5)}
 
@@ -79,6 +91,7 @@ class Calendar(BaseModel):
     description = models.TextField(_("description"), blank=True)
 
     vendor_scope_field = SHARED
+    audit_display = {"weekly_hours": weekly_text}
 
     class Meta:
         verbose_name = _("business calendar")

@@ -78,7 +78,7 @@ def engine_calendar(content: dict[str, Any]) -> engine.BusinessCalendar:
     )
 
 
-_built: dict[tuple[int, int], Any] = {}
+_built: dict[tuple[Any, ...], Any] = {}
 
 
 def clock_calendar(calendar: Calendar | None) -> Any:
@@ -90,7 +90,8 @@ def clock_calendar(calendar: Calendar | None) -> Any:
     )
     if not versions:
         versions = [{"pk": 0, "effective_from": None, "definition": definition(calendar)}]
-    key = (calendar.pk, versions[-1]["pk"])
+    # Keyed by every version's identity and start: a cached chain is never used for a different set of versions.
+    key = (calendar.pk, tuple((v["pk"], v["effective_from"]) for v in versions))
     cached = _built.get(key)
     if cached is None:
         chained = [

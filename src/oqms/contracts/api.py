@@ -67,6 +67,12 @@ class ContractSerializer(ScopedModelSerializer):
         child=serializers.ChoiceField(choices=PauseReason.choices), required=False
     )
     sla_policy = serializers.SerializerMethodField(help_text="The SLA policy version in force now.")
+    sla_effective_from = serializers.DateTimeField(
+        write_only=True,
+        required=False,
+        allow_null=True,
+        help_text="When the SLA changes of this request take effect (default: now; never in the past).",
+    )
 
     class Meta:
         model = Contract
@@ -91,6 +97,7 @@ class ContractSerializer(ScopedModelSerializer):
             "sla_targets",
             "escalation_levels",
             "sla_policy",
+            "sla_effective_from",
             "created_at",
             "updated_at",
         ]
@@ -98,6 +105,16 @@ class ContractSerializer(ScopedModelSerializer):
     def get_sla_policy(self, obj: Contract) -> dict[str, Any] | None:
         policy = obj.current_sla_policy()
         return SLAPolicySerializer(policy).data if policy else None
+
+    def validate_sla_effective_from(self, value: Any) -> Any:
+        from django import forms
+
+        from oqms.contracts.forms import sla_effective_from
+
+        try:
+            return sla_effective_from(value)
+        except forms.ValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
 
     def validate_escalation_levels(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         keys = [(e["clock"], e["percent"], e["audience"]) for e in value]
@@ -127,7 +144,7 @@ class ContractSerializer(ScopedModelSerializer):
     def create(self, validated_data: dict[str, Any]) -> Contract:
         targets = validated_data.pop("sla_targets", [])
         levels = validated_data.pop("escalation_levels", None)
-        with sla.publisher.deferred():
+        with sla.publisher.deferred(at=validated_data.pop("sla_effective_from", None)):
             contract: Contract = super().create(validated_data)
             for target in targets:
                 SLATarget.objects.create(contract=contract, **target)
@@ -135,7 +152,7 @@ class ContractSerializer(ScopedModelSerializer):
         return contract
 
     def update(self, instance: Contract, validated_data: dict[str, Any]) -> Contract:
-        with sla.publisher.deferred():
+        with sla.publisher.deferred(at=validated_data.pop("sla_effective_from", None)):
             return self._update(instance, validated_data)
 
     def _update(self, instance: Contract, validated_data: dict[str, Any]) -> Contract:

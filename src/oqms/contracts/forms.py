@@ -55,6 +55,16 @@ class ContractForm(ScopedModelForm):
         help_text=_("Time paused for other reasons counts against the vendor."),
     )
 
+    sla_effective_from = forms.DateTimeField(
+        label=_("SLA changes take effect from"),
+        required=False,
+        widget=forms.DateTimeInput(),
+        help_text=_("Empty: now. Work orders raised before then keep the earlier SLA policy."),
+    )
+
+    def clean_sla_effective_from(self) -> Any:
+        return sla_effective_from(self.cleaned_data.get("sla_effective_from"))
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from oqms.org.forms import internal_people
@@ -62,6 +72,19 @@ class ContractForm(ScopedModelForm):
         self.fields["owner"].queryset = internal_people()
         if not self.instance.pk:
             self.initial.setdefault("sla_pausing_reasons", default_pausing_reasons())
+
+
+def sla_effective_from(value: Any) -> Any:
+    """An SLA amendment takes effect now or later, never earlier: the past clocks stay as they were."""
+    import datetime
+
+    from django.utils import timezone
+
+    if value is not None and value < timezone.now() - datetime.timedelta(minutes=5):
+        raise forms.ValidationError(
+            _("An SLA change cannot take effect in the past: work orders already raised keep their policy.")
+        )
+    return value
 
 
 class SLATargetForm(forms.ModelForm):  # type: ignore[type-arg]

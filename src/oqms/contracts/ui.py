@@ -99,7 +99,7 @@ class ContractUI(RecordUI):
     @classmethod
     def save(cls, request: HttpRequest, form: Any, formsets: list[Any]) -> Any:
         # The contract and its inline rows are one amendment: one SLA policy version, not one per row.
-        with sla.publisher.deferred():
+        with sla.publisher.deferred(at=form.cleaned_data.get("sla_effective_from")):
             return super().save(request, form, formsets)
 
 

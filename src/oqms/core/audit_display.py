@@ -66,6 +66,10 @@ def describe(entries: Iterable[Any]) -> None:
             if field is not None and getattr(field, "primary_key", False):
                 continue  # the record's own id says nothing to a reader
             label = getattr(field, "verbose_name", name) if field is not None else name
+            shown = getattr(model, "audit_display", {}).get(name) if model is not None else None
+            if shown is not None:  # the model knows how its structured value reads
+                rows.append((label, shown(before), shown(after)))
+                continue
             rows.append((label, readable(field, before, names), readable(field, after, names)))
         entry._field_changes = rows
 

@@ -68,16 +68,14 @@ def display_value(obj: Any, dotted: str, mask: bool = False) -> Any:
 
 
 def format_duration(seconds: Any) -> str:
-    """A span of (business) time for people: "45 min", "3 h 05 min", "2 d 4 h"; "—" when unknown."""
+    """A span of (business) time for people: "45 min", "3 h 05 min", "27 h 30 min" — hours, not days, since a
+    day of business time is not 24 hours; "—" when unknown."""
     from django.utils.translation import gettext
 
     if seconds is None or seconds == "":
         return "—"
     total = max(int(round(float(seconds) / 60)), 0)
-    days, rest = divmod(total, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return gettext("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
+    hours, minutes = divmod(total, 60)
     if hours:
         return gettext("%(hours)s h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
     return gettext("%(minutes)s min") % {"minutes": minutes}

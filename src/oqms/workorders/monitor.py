@@ -77,6 +77,11 @@ def check(pk: int, now: datetime.datetime) -> int:
         return 0
     sent = 0
     for key, at in crossed:
+        clock_name = key.split(":", 1)[0]
+        if key.endswith(":at_risk") and any(
+            k.startswith(f"{clock_name}:") and k != key for k, _at in crossed
+        ):
+            continue  # already past it: the breach (or an escalation) says more
         if now - at > STALE_AFTER:
             continue
         sent += len(_notify(work_order, rule, key, at))
