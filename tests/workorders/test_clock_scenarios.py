@@ -133,3 +133,17 @@ def test_an_amendment_can_be_dated_ahead_but_not_back(cast: Any) -> None:
     now_raised = services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
                                  service_type=cast.service_type, title="现在", priority="P1")
     assert now_raised.sla_policy.number == 1 and now_raised.resolution_target_minutes == 240
+
+
+def test_work_order_page_warns_when_its_clock_runs_beyond_the_holiday_data(office: Any) -> None:
+    from tests.core.helpers import page_client
+
+    december = services.create(requester=office.requester, contract=office.contract_a, site=office.site,
+                               service_type=office.service_type, title="年底", priority="P4",
+                               opened_at=datetime.datetime(2025, 12, 29, 17, tzinfo=SH))  # due in 2026
+    assert clock.uncovered_years(december) == [2026]
+    html = page_client(office.qm, "en").get(december.get_absolute_url()).content.decode()
+    assert 'id="clock-coverage"' in html and "2026" in html
+    march = raise_p3(office, t(3, 3, 9))
+    assert clock.uncovered_years(march) == []
+    assert 'id="clock-coverage"' not in page_client(office.qm).get(march.get_absolute_url()).content.decode()

@@ -35,6 +35,9 @@ class CalendarForm(ScopedModelForm):
             )
             self.initial.setdefault(f"hours_{day}", format_hours(self.instance.hours_on(day)))
         self.initial.setdefault("years", ", ".join(str(y) for y in self.instance.holiday_years or []))
+        self.order_fields(
+            ["code", "name", "time_zone", "region", *[f"hours_{day}" for day, _label in WEEKDAYS], "years"]
+        )
         style_widgets(self)
 
     def weekday_fields(self) -> list[Any]:

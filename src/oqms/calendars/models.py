@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -19,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from oqms.calendars.hours import format_hours, validate_hours_json
 from oqms.core.choices import colour_of
-from oqms.core.models import BaseModel
-from oqms.core.scoping import SHARED, ScopedManager
+from oqms.core.models import BaseModel, PublishedVersion
+from oqms.core.scoping import SHARED
 from oqms.core.validators import validate_time_zone
 
 WEEKDAYS = [
@@ -253,28 +252,13 @@ class Closure(BaseModel):
             raise ValidationError({"ends_at": _("A closure must end after it starts.")})
 
 
-class CalendarVersion(models.Model):
-    """The whole definition of a calendar as published at a moment; clocks use it from ``effective_from`` on.
-
-    Written by ``oqms.calendars.services.publish`` only; never edited."""
+class CalendarVersion(PublishedVersion):
+    """A calendar as published at a moment; clocks use it from ``effective_from`` on (``services.publish``)."""
 
     calendar = models.ForeignKey(
         Calendar, on_delete=models.CASCADE, related_name="versions", verbose_name=_("calendar")
     )
-    number = models.PositiveIntegerField(_("version"))
-    effective_from = models.DateTimeField(_("effective from"))
-    definition = models.JSONField(_("definition"))
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("published by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    objects = ScopedManager()
     vendor_scope_field = SHARED
 
     class Meta:

@@ -139,7 +139,7 @@ def sla_formset(data: Any, instance: Contract | None) -> Any:
     formset = SLAFormSet(data, instance=instance, prefix="sla", initial=initial)
     if initial:
         formset.extra = len(initial)
-    formset.title = _("SLA targets (minutes)")
+    formset.title = _("SLA targets (business minutes)")
     return formset
 
 

@@ -21,8 +21,8 @@ from oqms.contracts.choices import (
 )
 from oqms.core.choices import colour_of
 from oqms.core.files import validate_document
-from oqms.core.models import BaseModel
-from oqms.core.scoping import SHARED, ScopedManager
+from oqms.core.models import BaseModel, PublishedVersion
+from oqms.core.scoping import SHARED
 from oqms.notify.audiences import Audience
 
 MINUTES_PER_YEAR = 366 * 24 * 60
@@ -271,29 +271,14 @@ class EscalationLevel(BaseModel):
         }
 
 
-class SLAPolicy(models.Model):
-    """The SLA of a contract as published at a moment: targets, calendar, pausing, at-risk and escalation rules.
-
-    Written by ``oqms.contracts.sla.publish`` only, never edited. A work order keeps the version in force when it
-    was raised."""
+class SLAPolicy(PublishedVersion):
+    """The SLA of a contract as published at a moment: targets, calendar, pausing, at-risk and escalation rules
+    (``oqms.contracts.sla``). A work order keeps the version in force when it was raised."""
 
     contract = models.ForeignKey(
         Contract, on_delete=models.CASCADE, related_name="sla_policies", verbose_name=_("contract")
     )
-    number = models.PositiveIntegerField(_("version"))
-    effective_from = models.DateTimeField(_("effective from"))
-    definition = models.JSONField(_("definition"))
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("published by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    objects = ScopedManager()
     vendor_scope_field = "contract__vendor"
 
     class Meta:

@@ -140,6 +140,29 @@ class AuditEntry(models.Model):
             return ""
 
 
+class PublishedVersion(models.Model):
+    """The whole definition of some rules (a calendar, an SLA policy) as published at a moment, in force from
+    ``effective_from``. Written by ``oqms.core.publishing.Publisher`` only, never edited."""
+
+    number = models.PositiveIntegerField(_("version"))
+    effective_from = models.DateTimeField(_("effective from"))
+    definition = models.JSONField(_("definition"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        abstract = True
+
+
 class Sequence(models.Model):
     """A named counter for human-readable record numbers (WO00000123), safe under concurrent writers."""
 

@@ -25,25 +25,6 @@ from oqms.calendars.services import clock_calendar
 from oqms.contracts.choices import ClockStop
 from oqms.workorders.choices import SLAState, Status
 
-# Stored clock fields: computed, so the audit trail leaves them out (they change with every step).
-CLOCK_FIELDS = (
-    "sla_policy",
-    "calendar",
-    "response_target_minutes",
-    "resolution_target_minutes",
-    "response_due_at",
-    "resolution_due_at",
-    "at_risk_at",
-    "paused_business_seconds",
-    "response_business_seconds",
-    "resolution_business_seconds",
-    "response_state",
-    "sla_state",
-    "sla_next_check_at",
-    "sla_crossings",
-    "sla_checks",
-)
-
 
 @dataclass(frozen=True)
 class Rules:
@@ -209,6 +190,18 @@ def used_now(work_order: Any, now: datetime.datetime | None = None) -> dict[str,
             calendar.business_seconds(opened, max(until, opened)) - work_order.paused_business_seconds
         )
     return {"response": response, "resolution": resolution}
+
+
+def uncovered_years(work_order: Any) -> list[int]:
+    """Years the clocks of this work order run through whose holidays its calendar lacks (its due times may be
+    too early: those holidays count as working days until they are entered)."""
+    calendar = work_order.calendar
+    if calendar is None or (not calendar.region and not calendar.holiday_years):
+        return []
+    ends = [t for t in (work_order.resolution_due_at, work_order.response_due_at, work_order.opened_at) if t]
+    last = max(ends).astimezone(datetime.UTC).year
+    known = set(calendar.holiday_years or [])
+    return [year for year in range(work_order.opened_at.year, last + 1) if year not in known]
 
 
 # --- workflow hooks (called by the services on the locked row, before it is saved) -------------------

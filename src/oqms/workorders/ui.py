@@ -91,6 +91,7 @@ class WorkOrderUI(RecordUI):
                 "calendar": obj.calendar,
                 "policy": obj.sla_policy,
                 "pausing": clock.pauses_clock(obj),
+                "uncovered_years": clock.uncovered_years(obj),
                 "response_target": (obj.response_target_minutes or 0) * 60,
                 "resolution_target": (obj.resolution_target_minutes or 0) * 60,
             },
