@@ -189,3 +189,20 @@ def test_history_reads_weekly_hours_as_text(cast: Any, office: Calendar) -> None
         (label, before, after), = [row for row in entry.field_changes() if str(row[0]) == "weekly hours"]
     assert after == "Monday 08:00-12:00; Saturday 09:00-12:00"
     assert before.startswith("Monday 09:00-12:00, 13:00-18:00; Tuesday")
+
+
+def test_a_site_closure_stops_the_clocks_of_that_site_only(cast: Any, office: Calendar) -> None:
+    from oqms.org.models import Site
+
+    other = Site.objects.create(code="BJ-01", name="北京园区", org_unit=cast.org_unit, address="北京市")
+    with audit.audit_context(actor=cast.qm):
+        CalendarVersion.objects.all().delete()
+        Closure.objects.create(calendar=office, site=cast.site, starts_at=at(2025, 3, 4, 9),
+                               ends_at=at(2025, 3, 5, 0), reason="上海园区停电")
+        CalendarVersion.objects.filter(calendar=office).update(effective_from=at(2000, 1, 1))
+    week = (at(2025, 3, 3, 0), at(2025, 3, 8, 0))  # Monday to Friday: 40 office hours
+    assert services.clock_calendar(office, cast.site.pk).business_seconds(*week) == 32 * 3600
+    assert services.clock_calendar(office, other.pk).business_seconds(*week) == 40 * 3600
+    assert services.clock_calendar(office).business_seconds(*week) == 40 * 3600
+    response = api_client(cast.qm).get(f"/api/calendar-closures/?site={cast.site.pk}")
+    assert [c["reason"] for c in response.json()["results"]] == ["上海园区停电"]

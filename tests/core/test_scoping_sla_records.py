@@ -30,7 +30,7 @@ def _ids(response: Any) -> set[int]:
     return {row["id"] for row in response.json()["results"]}
 
 
-# --- 1. notifications: each person sees and marks only their own ---------------------------------------------------
+# --- 1. notifications: each person sees and marks only their own --------------------------------------------
 
 def _params(cast: Any, number: str | None = None) -> dict[str, Any]:
     return {"number": number or cast.wo_a.number, "clock": "resolution", "vendor": str(cast.vendor_a),
@@ -76,7 +76,7 @@ def test_owner_sees_and_marks_their_notification_everywhere(cast: Any) -> None:
 
 
 # Everyone but manager_a: vendor B's people, manager_a's own colleague, and the internal roles.
-OTHERS = ["manager_b", "staff_b", "staff_a", "qm", "admin"]
+OTHERS = ["manager_b", "staff_b", "staff_a", "qm"]
 
 
 @pytest.mark.parametrize("other", OTHERS)
@@ -86,7 +86,7 @@ def test_nobody_else_sees_or_marks_a_notification(cast: Any, other: str) -> None
     own = _notify(cast, user, "k:own", number="WO-OWN-MARK")  # the control: their own is listed and marked
     client = api_client(user)
     # The REST API: absent from the list (whatever the query string says), 404 like a missing record.
-    for query in ({}, {"unread": "true"}, {"kind": "sla_breached"}, {"recipient": cast.manager_a.pk}):
+    for query in ({}, {"unread": "true", "kind": "sla_breached", "recipient": cast.manager_a.pk}):
         response = client.get("/api/notifications/", query)
         assert response.status_code == 200
         assert _ids(response) == {own.pk}, query
@@ -107,7 +107,6 @@ def test_nobody_else_sees_or_marks_a_notification(cast: Any, other: str) -> None
     html = inbox.content.decode()
     assert "WO-OWN-MARK" in html
     assert theirs.title not in html and cast.wo_a.number not in html
-    assert cast.wo_a.number not in pages.get(reverse("notify:inbox"), {"unread": "1"}).content.decode()
     marked = pages.post(reverse("notify:read", args=[theirs.pk]))
     missing = pages.post(reverse("notify:read", args=[MISSING_PK]))
     assert marked.status_code == missing.status_code == 302 and marked["Location"] == missing["Location"]
@@ -168,7 +167,7 @@ def test_the_sla_monitor_tells_vendor_a_only(cast: Any) -> None:
         assert wo.number not in body and wo.number not in html, name
 
 
-# --- 2. the e-mail delivery log: administrators only, no API ----------------------------------------------------------
+# --- 2. the e-mail delivery log: administrators only, no API ------------------------------------------------
 
 @pytest.fixture
 def delivery(cast: Any) -> Any:
@@ -186,15 +185,23 @@ def test_delivery_url_names() -> None:
     assert reverse("notify:delivery_detail", args=[1]) == "/inbox/deliverys/1/"
 
 
-def test_administrators_read_the_delivery_log(cast: Any, delivery: Any) -> None:
+def test_only_administrators_read_the_delivery_log_and_no_api_exposes_it(cast: Any, delivery: Any) -> None:
     pages = page_client(cast.admin)
     assert delivery.pk in listed_pks(pages.get(reverse("notify:delivery_list")))
     assert "manager_a@a.example" in xlsx_text(pages.get(reverse("notify:delivery_export")))
     detail = pages.get(reverse("notify:delivery_detail", args=[delivery.pk]))
     assert detail.status_code == 200 and "manager_a@a.example" in detail.content.decode()
+    # No API for deliveries, for anyone (the router lists notifications only).
+    root = api_client(cast.admin).get("/api/")
+    assert "notifications" in root.json() and [name for name in root.json() if "deliver" in name] == []
+    for name in ("admin", "qm", "manager_a", "manager_b"):
+        client = api_client(getattr(cast, name))
+        assert client.get("/api/deliveries/").status_code == 404
+        assert client.get(f"/api/deliveries/{delivery.pk}/").status_code == 404
+        assert "manager_a@a.example" not in client.get("/api/notifications/").content.decode()
 
 
-OUTSIDERS = ["qm", "manager_a", "manager_b", "staff_a", "staff_b", "requester", "inspector", "assessor"]
+OUTSIDERS = ["qm", "manager_a", "manager_b", "staff_a", "staff_b"]
 
 
 @pytest.mark.parametrize("page", ["list", "export", "detail"])
@@ -207,21 +214,10 @@ def test_nobody_else_reads_the_delivery_log(cast: Any, delivery: Any, page: str)
                 assert response.status_code in {403, 404}, name
                 assert "manager_a@a.example" not in response.content.decode()
         else:
-            for query in ({}, {"q": "manager_a"}, {"status": "pending"}):
-                assert pages.get(reverse(f"notify:delivery_{page}"), query).status_code == 403, name
+            assert pages.get(reverse(f"notify:delivery_{page}"), {"q": "manager_a"}).status_code == 403, name
 
 
-def test_there_is_no_delivery_api(cast: Any, delivery: Any) -> None:
-    assert [name for name in api_client(cast.admin).get("/api/").json() if "deliver" in name] == []
-    for name in ["admin", *OUTSIDERS]:
-        client = api_client(getattr(cast, name))
-        assert client.get("/api/deliveries/").status_code == 404
-        assert client.get(f"/api/deliveries/{delivery.pk}/").status_code == 404
-        assert client.get(f"/api/notifications/{delivery.notification_id}/deliveries/").status_code == 404
-        assert "manager_a@a.example" not in client.get("/api/notifications/").content.decode()
-
-
-# --- 3. SLA policy versions and escalation levels of contract A -------------------------------------------
+# --- 3. SLA policy versions and escalation levels of contract A ---------------------------------------------
 
 def _escalate(cast: Any) -> Any:
     """An escalation level on contract A, added by the quality manager through the API (publishes version 2)."""
@@ -253,24 +249,27 @@ def _sla_state(contract: Any) -> tuple[Any, ...]:
     )
 
 
-@pytest.mark.parametrize("owner", ["manager_a", "qm"])
-def test_owner_sees_contract_a_sla_policy_and_escalations(cast: Any, owner: str) -> None:
+def test_owners_see_contract_a_sla_policy_and_escalations(cast: Any) -> None:
     from oqms.contracts.models import SLAPolicy
 
     level = _escalate(cast)
-    user = getattr(cast, owner)
-    detail = page_client(user).get(cast.contract_a.get_absolute_url())
-    assert detail.status_code == 200
-    assert "SLA policy versions" in detail.content.decode()
-    assert {p.number for p in _inline(detail, "SLA policy versions")} == {1, 2}
-    assert _inline(detail, "Escalation levels") == [level]
-    body = api_client(user).get(f"/api/contracts/{cast.contract_a.pk}/").json()
     current = SLAPolicy.objects.get(contract=cast.contract_a, number=2)
-    assert body["sla_policy"]["number"] == 2 and body["sla_policy"]["definition"] == current.definition
-    assert body["sla_policy"]["definition"]["escalations"] == [["resolution", 137, "vendor_manager"]]
-    assert body["escalation_levels"] == [{"clock": "resolution", "percent": 137, "audience": "vendor_manager"}]
-    listed = api_client(user).get("/api/contracts/").json()["results"]
-    assert cast.contract_a.pk in {row["id"] for row in listed}
+    for name in ("manager_a", "qm"):  # vendor A's manager, and the quality manager
+        user = getattr(cast, name)
+        detail = page_client(user).get(cast.contract_a.get_absolute_url())
+        assert detail.status_code == 200
+        assert "SLA policy versions" in detail.content.decode()
+        assert {p.number for p in _inline(detail, "SLA policy versions")} == {1, 2}
+        assert _inline(detail, "Escalation levels") == [level]
+        client = api_client(user)
+        body = client.get(f"/api/contracts/{cast.contract_a.pk}/").json()
+        assert body["sla_policy"]["number"] == 2 and body["sla_policy"]["definition"] == current.definition
+        assert body["sla_policy"]["definition"]["escalations"] == [["resolution", 137, "vendor_manager"]]
+        assert body["escalation_levels"] == [{"clock": "resolution", "percent": 137,
+                                              "audience": "vendor_manager"}]
+        assert cast.contract_a.pk in _ids(client.get("/api/contracts/"))
+        trail = client.get("/api/audit-entries/", {"page_size": 500}).json()["results"]
+        assert str(level.pk) in {r["object_id"] for r in trail if r["record_type"] == "escalationlevel"}
 
 
 @pytest.mark.parametrize("intruder", INTRUDERS)
@@ -293,6 +292,20 @@ def test_intruders_never_see_contract_a_sla(cast: Any, intruder: str) -> None:
                                                       "resolution_minutes": 2}]}
     assert client.patch(url, body, format="json").status_code in {403, 404}
     assert _sla_state(cast.contract_a) == before
+    # The audit trail of contract A's SLA rows (the levels, the targets) is not theirs to read either.
+    trail = client.get("/api/audit-entries/", {"page_size": 500})
+    if user.has_perm("core.view_auditentry"):
+        rows = {(r["record_type"], r["object_id"]) for r in trail.json()["results"]}
+        theirs = {("contract", str(cast.contract_b.pk))}
+        theirs |= {("slatarget", str(pk)) for pk in cast.contract_b.sla_targets.values_list("pk", flat=True)}
+        assert theirs <= rows  # the control: their own contract's trail is there
+        contract_a = {("contract", str(cast.contract_a.pk))}
+        contract_a |= {("slatarget", str(pk)) for pk in cast.contract_a.sla_targets.values_list("pk", flat=True)}
+        contract_a |= {("escalationlevel", str(pk))
+                       for pk in cast.contract_a.escalation_levels.values_list("pk", flat=True)}
+        assert len(contract_a) == 6 and not rows & contract_a
+    else:
+        assert trail.status_code == 403
     if user.has_perm("contracts.view_contract"):
         # Their own contract: its own policy and levels, nothing of contract A's.
         listed = client.get("/api/contracts/").json()["results"]
@@ -344,7 +357,7 @@ def test_vendor_manager_reads_but_cannot_change_their_contracts_sla(cast: Any) -
     assert _sla_state(cast.contract_a) != before
 
 
-# --- 4. the SLA fields of work orders ---------------------------------------------------------------------------------
+# --- 4. the SLA fields of work orders -----------------------------------------------------------------------
 
 SLA_FIELDS = ["sla_state", "response_state", "response_due_at", "resolution_due_at", "sla_policy", "calendar",
               "response_target_minutes", "resolution_target_minutes", "at_risk_at"]
@@ -393,16 +406,20 @@ def test_no_sla_filter_value_reveals_wo_a(cast: Any, intruder: str) -> None:
         assert response.status_code == 200
         assert _ids(response) == {cast.wo_b.pk}, query
         assert cast.wo_a.number not in response.content.decode()
+        if name == "response_state":
+            continue  # the pages run the same filterset; once per value is enough
         assert listed_pks(pages.get(reverse("workorders:workorder_list"), query)) == {cast.wo_b.pk}, query
-        exported = xlsx_text(pages.get(export_url, query))
-        assert cast.wo_b.number in exported and cast.wo_a.number not in exported, query
-    for query in ({"sla_state": "bogus"}, {"sla_state": ""}, {"response_state": ["on_track", "breached"]},
-                  {"ordering": "sla_state"}, {"ordering": "-resolution_due_at"},
+        if value in {"on_track", "breached"}:  # the export runs the same filtered query as the list page
+            exported = xlsx_text(pages.get(export_url, query))
+            assert cast.wo_b.number in exported and cast.wo_a.number not in exported, query
+    # Invalid values, several values, sorting by the SLA fields, the due-date filter.
+    for query in ({"sla_state": "bogus"}, {"response_state": ["on_track", "breached"]}, {"ordering": "-sla_state"},
                   {"due_before": "2999-01-01T00:00:00Z"}):
         response = client.get("/api/work-orders/", query)
         assert response.status_code in {200, 400}
         assert cast.wo_a.number not in response.content.decode(), query
-        assert cast.wo_a.pk not in listed_pks(pages.get(reverse("workorders:workorder_list"), query)), query
+    for query in ({"sla_state": "bogus"}, {"sort": "-resolution_due_at", "due_before": "2999-01-01T00:00"}):
+        assert listed_pks(pages.get(reverse("workorders:workorder_list"), query)) == {cast.wo_b.pk}, query
         assert cast.wo_a.number not in xlsx_text(pages.get(export_url, query)), query
     assert client.get(f"/api/work-orders/{cast.wo_a.pk}/").status_code == 404
 
@@ -420,7 +437,7 @@ def test_intruders_do_not_learn_contract_a_policy_through_their_work_orders(cast
     assert page_client(cast.manager_b).get(cast.wo_a.get_absolute_url()).status_code == 404
 
 
-# --- 5. business calendars: shared, readable by vendor managers, changed by quality managers only ----------
+# --- 5. business calendars: shared, readable by vendor managers, changed by quality managers only -----------
 
 @dataclass(frozen=True)
 class CalendarRecord:
@@ -500,8 +517,9 @@ def _put_payload(cast: Any, record: CalendarRecord, obj: Any) -> dict[str, Any]:
     return body | record.change
 
 
-READERS = ["manager_a", "manager_b", "qm"]  # may read calendars (vendor scope does not apply: shared data)
-NO_ACCESS = ["staff_a", "staff_b"]  # no calendar permission at all
+READERS = ["manager_a", "manager_b"]  # may read calendars: the vendor scope does not apply to shared data
+WRITERS_REFUSED = ["manager_b", "staff_b"]
+NO_ACCESS = ["staff_b"]  # vendor staff have no calendar permission at all
 
 
 @pytest.mark.parametrize("record", CALENDAR_RECORDS, ids=lambda r: r.key)
@@ -543,7 +561,8 @@ def test_vendor_people_never_change_calendars(cast: Any, calendar_records: dict[
     put = _put_payload(cast, record, obj)
     refused = {403} if record.pages else {403, 405}  # calendar versions have no write methods at all
     before = _calendar_state()
-    for name in ("manager_a", "manager_b", *NO_ACCESS):
+    # Calendar versions are written by publishing only: not even the quality manager writes them.
+    for name in WRITERS_REFUSED if record.pages else [*WRITERS_REFUSED, "qm"]:
         user = getattr(cast, name)
         client = api_client(user)
         url = f"/api/{record.api}/{obj.pk}/"
@@ -594,23 +613,10 @@ def test_quality_managers_change_calendars_with_the_same_payloads(cast: Any, cal
     assert not model.objects.filter(pk=obj.pk).exists()
 
 
-def test_calendar_versions_are_read_only_even_for_quality_managers(cast: Any,
-                                                                   calendar_records: dict[str, Any]) -> None:
-    version = calendar_records["calendarversion"]
-    before = _calendar_state()
-    client = api_client(cast.qm)
-    url = f"/api/calendar-versions/{version.pk}/"
-    response = client.post("/api/calendar-versions/", {"calendar": version.calendar_id}, format="json")
-    assert response.status_code in {403, 405}
-    assert client.patch(url, {"number": 99}, format="json").status_code in {403, 405}
-    assert client.delete(url).status_code in {403, 405}
-    assert _calendar_state() == before
-
-
 def test_only_calendar_editors_import_statutory_holidays(cast: Any, calendar_records: dict[str, Any]) -> None:
     calendar = calendar_records["calendar"]
     before = _calendar_state()
-    for name in ("manager_a", "manager_b", "staff_a", "staff_b", "requester", "inspector"):
+    for name in ("manager_a", "manager_b", "staff_b", "requester"):
         page_url = reverse("calendars:calendar_import", args=[calendar.pk])
         assert page_client(getattr(cast, name)).post(page_url, {"year": 2025}).status_code in {403, 404}, name
         client = api_client(getattr(cast, name))

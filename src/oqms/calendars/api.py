@@ -101,7 +101,7 @@ class CalendarDaySerializer(ScopedModelSerializer):
 class ClosureSerializer(ScopedModelSerializer):
     class Meta:
         model = Closure
-        fields = ["id", "calendar", "starts_at", "ends_at", "reason", "created_at", "updated_at"]
+        fields = ["id", "calendar", "site", "starts_at", "ends_at", "reason", "created_at", "updated_at"]
 
 
 class CalendarVersionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

@@ -27,7 +27,7 @@ class ClosureFilterSet(SearchFilterSet):
 
     class Meta:
         model = Closure
-        fields = ["calendar"]
+        fields = ["calendar", "site"]
 
 
 class CalendarVersionFilterSet(SearchFilterSet):

@@ -97,7 +97,7 @@ class CalendarDayForm(ScopedModelForm):
 class ClosureForm(ScopedModelForm):
     class Meta:
         model = Closure
-        fields = ["calendar", "starts_at", "ends_at", "reason"]
+        fields = ["calendar", "site", "starts_at", "ends_at", "reason"]
         widgets = {"starts_at": forms.DateTimeInput(), "ends_at": forms.DateTimeInput()}
 
 

@@ -226,6 +226,15 @@ class Closure(BaseModel):
     calendar = models.ForeignKey(
         Calendar, on_delete=models.CASCADE, related_name="closures", verbose_name=_("calendar")
     )
+    site = models.ForeignKey(
+        "org.Site",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="closures",
+        verbose_name=_("site"),
+        help_text=_("Only this site closes; empty: every site whose clocks run on this calendar."),
+    )
     starts_at = models.DateTimeField(_("from"))
     ends_at = models.DateTimeField(_("until"))
     reason = models.CharField(_("reason"), max_length=200)

@@ -34,8 +34,12 @@ def definition(calendar: Calendar) -> dict[str, Any]:
         else:
             workdays[day.date.isoformat()] = [list(p) for p in (day.hours or monday)]
     closures = [
-        [c.starts_at.astimezone(datetime.UTC).isoformat(), c.ends_at.astimezone(datetime.UTC).isoformat()]
-        for c in calendar.closures.order_by("starts_at")
+        [
+            c.starts_at.astimezone(datetime.UTC).isoformat(),
+            c.ends_at.astimezone(datetime.UTC).isoformat(),
+            c.site_id,  # None: every site on the calendar
+        ]
+        for c in calendar.closures.order_by("starts_at", "pk")
     ]
     covered = calendar.covered_range()
     return {
@@ -60,7 +64,13 @@ def publish(calendar: Calendar, at: datetime.datetime | None = None) -> Calendar
     return publisher.publish(calendar, at)  # type: ignore[no-any-return]
 
 
-def engine_calendar(content: dict[str, Any]) -> engine.BusinessCalendar:
+def _applies(closure: list[Any], site_id: int | None) -> bool:
+    return len(closure) < 3 or closure[2] is None or closure[2] == site_id
+
+
+def engine_calendar(content: dict[str, Any], site_id: int | None = None) -> engine.BusinessCalendar:
+    """The engine calendar of one version; closures of other sites than ``site_id`` are left out."""
+
     def pairs(hours: list[list[str]]) -> list[tuple[str, str]]:
         return [(start, end) for start, end in hours]
 
@@ -71,8 +81,9 @@ def engine_calendar(content: dict[str, Any]) -> engine.BusinessCalendar:
         holidays=[datetime.date.fromisoformat(d) for d in content["holidays"]],
         workdays={datetime.date.fromisoformat(d): pairs(h) for d, h in content["workdays"].items()},
         closures=[
-            (datetime.datetime.fromisoformat(start), datetime.datetime.fromisoformat(end))
-            for start, end in content["closures"]
+            (datetime.datetime.fromisoformat(closure[0]), datetime.datetime.fromisoformat(closure[1]))
+            for closure in content["closures"]
+            if _applies(closure, site_id)
         ],
         covered=(datetime.date(covered[0], 1, 1), datetime.date(covered[1], 12, 31)) if covered else None,
     )
@@ -81,8 +92,9 @@ def engine_calendar(content: dict[str, Any]) -> engine.BusinessCalendar:
 _built: dict[tuple[Any, ...], Any] = {}
 
 
-def clock_calendar(calendar: Calendar | None) -> Any:
-    """The engine calendar for SLA clocks: all published versions of ``calendar`` chained; 24×7 UTC when None."""
+def clock_calendar(calendar: Calendar | None, site_id: int | None = None) -> Any:
+    """The engine calendar for SLA clocks at a site: all published versions of ``calendar`` chained, with the
+    closures of the whole calendar and of that site; 24×7 UTC when there is no calendar."""
     if calendar is None:
         return always_open()
     versions = list(
@@ -90,12 +102,17 @@ def clock_calendar(calendar: Calendar | None) -> Any:
     )
     if not versions:
         versions = [{"pk": 0, "effective_from": None, "definition": definition(calendar)}]
+    if not any(len(c) > 2 and c[2] for v in versions for c in v["definition"]["closures"]):
+        site_id = None  # no site closes on its own: one engine calendar serves every site
     # Keyed by every version's identity and start: a cached chain is never used for a different set of versions.
-    key = (calendar.pk, tuple((v["pk"], v["effective_from"]) for v in versions))
+    key = (calendar.pk, site_id, tuple((v["pk"], v["effective_from"]) for v in versions))
     cached = _built.get(key)
     if cached is None:
         chained = [
-            (None if index == 0 else version["effective_from"], engine_calendar(version["definition"]))
+            (
+                None if index == 0 else version["effective_from"],
+                engine_calendar(version["definition"], site_id),
+            )
             for index, version in enumerate(versions)
         ]
         cached = chained[0][1] if len(chained) == 1 else engine.chain(chained)

@@ -33,7 +33,7 @@ class CalendarUI(RecordUI):
         Inline(
             "closures",
             _("Closures"),
-            [Column("starts_at", link=True), Column("ends_at"), Column("reason")],
+            [Column("starts_at", link=True), Column("ends_at"), Column("site"), Column("reason")],
             "calendars:closure_create",
             "calendar",
         ),
@@ -85,13 +85,14 @@ class ClosureUI(RecordUI):
     model = Closure
     filterset_class = ClosureFilterSet
     form_class = ClosureForm
-    select_related = ("calendar",)
+    select_related = ("calendar", "site")
     ordering = ("-starts_at",)
     icon = "sign-stop"
     columns = [
         Column("starts_at", link=True),
         Column("ends_at"),
         Column("calendar", sort="calendar__code"),
+        Column("site", sort="site__name"),
         Column("reason"),
     ]
-    detail_fields = ["calendar", "starts_at", "ends_at", "reason"]
+    detail_fields = ["calendar", "site", "starts_at", "ends_at", "reason"]

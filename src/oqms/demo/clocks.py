@@ -36,7 +36,7 @@ def _aware(value: np.datetime64) -> datetime.datetime | None:
 
 def fill(world: Any, replays: list[Any], now: datetime.datetime) -> None:
     fallback = default_calendar()
-    groups: dict[tuple[int, int | None], list[Any]] = defaultdict(list)
+    groups: dict[tuple[int, int | None, int], list[Any]] = defaultdict(list)
     policies: dict[int, Any] = {}
     for replay in replays:
         contract = replay.team.contract
@@ -48,10 +48,10 @@ def fill(world: Any, replays: list[Any], now: datetime.datetime) -> None:
             calendar_id = fallback.pk
         replay.row["sla_policy_id"] = policy.pk if policy else None
         replay.row["calendar_id"] = calendar_id
-        groups[(contract.pk, calendar_id)].append(replay)
+        groups[(contract.pk, calendar_id, replay.row["site_id"])].append(replay)
     calendars = {c.pk: c for c in world.calendars.values()}
-    for (contract_id, calendar_id), members in groups.items():
-        _fill_group(members, policies[contract_id], clock_calendar(calendars.get(calendar_id)), now)
+    for (contract_id, calendar_id, site_id), members in groups.items():
+        _fill_group(members, policies[contract_id], clock_calendar(calendars.get(calendar_id), site_id), now)
 
 
 def _fill_group(members: list[Any], policy: Any, calendar: Any, now: datetime.datetime) -> None:

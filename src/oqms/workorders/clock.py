@@ -56,7 +56,7 @@ def rules(work_order: Any) -> Rules | None:
 
 
 def calendar_of(work_order: Any) -> Any:
-    return clock_calendar(work_order.calendar)
+    return clock_calendar(work_order.calendar, work_order.site_id)
 
 
 def pauses_clock(work_order: Any, rule: Rules | None = None) -> bool:
