@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from oqms.accounts.api import AuditEntryViewSet, UserViewSet
 from oqms.calendars.api import CalendarDayViewSet, CalendarVersionViewSet, CalendarViewSet, ClosureViewSet
 from oqms.contracts.api import ContractAttachmentViewSet, ContractViewSet, ServiceTypeViewSet
+from oqms.kpis.api import KPIViewSet
 from oqms.notify.api import NotificationViewSet
 from oqms.org.api import OrgUnitViewSet, SiteViewSet
 from oqms.vendors.api import (
@@ -32,6 +33,7 @@ router.register("service-types", ServiceTypeViewSet)
 router.register("contracts", ContractViewSet)
 router.register("contract-attachments", ContractAttachmentViewSet)
 router.register("work-orders", WorkOrderViewSet)
+router.register("kpis", KPIViewSet)
 router.register("work-order-photos", WorkOrderAttachmentViewSet)
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("users", UserViewSet)

@@ -10,6 +10,7 @@ SCHEDULES = [
     ("oqms-sla-monitor", "oqms.workorders.monitor.run", "I", 1),
     ("oqms-deliver-notifications", "oqms.notify.services.deliver_due", "I", 1),
     ("oqms-calendar-coverage", "oqms.calendars.jobs.check_coverage", "D", None),
+    ("oqms-kpi-rollups", "oqms.kpis.rollups.refresh_dirty", "I", 1),
 ]
 
 

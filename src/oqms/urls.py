@@ -13,6 +13,7 @@ urlpatterns = [
     path("vendors/", include("oqms.vendors.urls")),
     path("contracts/", include("oqms.contracts.urls")),
     path("work/", include("oqms.workorders.urls")),
+    path("kpis/", include("oqms.kpis.urls")),
     path("audit/", include("oqms.core.urls")),
     path("media/<path:name>", home.media, name="media"),
     path("api/", include(("oqms.api_urls", "api"), namespace="api")),

@@ -33,6 +33,7 @@ MENU: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
         _("Contracts"),
         [
             (_("Contracts"), "contracts:contract_list", "contracts.view_contract", "file-earmark-text"),
+            (_("KPIs"), "kpis:kpi_list", "kpis.view_kpi", "speedometer2"),
             (
                 _("Service catalogue"),
                 "contracts:servicetype_list",

@@ -1,0 +1,132 @@
+"""Checking KPI definitions and computing a KPI for a period: value, score, and what they were computed from."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from oqms.contracts.choices import Priority
+from oqms.engine import formulas, scoring
+from oqms.kpis import measures
+
+
+def _problem(error: formulas.FormulaError) -> str:
+    p = error.params
+    problems = {
+        "empty": _("the formula is empty"),
+        "too_long": _("it is too long (%(length)s characters; at most %(limit)s)"),
+        "too_deep": _("it is nested too deeply (at most %(limit)s levels)"),
+        "unknown_character": _("“%(character)s” cannot be used in a formula"),
+        "bad_number": _("“%(number)s” is not a number"),
+        "unexpected_token": _("“%(token)s” is not expected here"),
+        "unexpected_end": _("the formula ends too early"),
+        "missing_parenthesis": _("the “(” at character %(opened)s is not closed"),
+        "chained_comparison": _("comparisons cannot be chained (“%(operator)s”)"),
+        "unknown_function": _("“%(name)s” is not a function"),
+        "function_not_called": _("the function “%(name)s” needs parentheses"),
+        "argument_count": _("“%(function)s” is given %(given)s arguments"),
+        "bad_round_digits": _("round() keeps from %(low)s to %(high)s digits"),
+        "unknown_name": _("“%(name)s” is not a measure"),
+    }
+    text = problems.get(error.code)
+    if text is None:
+        return error.message
+    try:
+        text = str(text) % {**p, "opened": (p.get("opened_at") or 0) + 1}
+    except (KeyError, TypeError, ValueError):
+        return error.message
+    if p.get("suggestion"):
+        text += _(" (did you mean “%(suggestion)s”?)") % {"suggestion": p["suggestion"]}
+    return text
+
+
+def formula_message(error: formulas.FormulaError) -> str:
+    """A formula error in the reader's language, naming the position (counted from 1 for people)."""
+    return _("The formula has an error at character %(position)s: %(problem)s") % {
+        "position": error.position + 1,
+        "problem": _problem(error),
+    }
+
+
+def validate_kpi(kpi: Any) -> None:
+    errors: dict[str, Any] = {}
+    if bool(kpi.measure) == bool(kpi.formula.strip()):
+        errors["measure"] = _("Choose a measure or write a formula (one of the two).")
+    elif kpi.measure and kpi.measure not in measures.MEASURES:
+        errors["measure"] = _("“%(code)s” is not a measure of the library.") % {"code": kpi.measure}
+    elif kpi.formula.strip():
+        try:
+            formulas.parse(kpi.formula, names=measures.MEASURES)
+        except formulas.FormulaError as exc:
+            errors["formula"] = formula_message(exc)
+    if kpi.priority and kpi.priority not in Priority.values:
+        errors["priority"] = _("Choose a priority from P1 to P4.")
+    target = float(kpi.target) if kpi.target is not None else None
+    minimum = float(kpi.minimum) if kpi.minimum is not None else None
+    try:
+        if kpi.scoring == "tiers":
+            scoring.check_tiers([(float(t), float(s)) for t, s in kpi.tiers or []], kpi.direction)
+        elif target is not None and minimum is not None:
+            scoring.check_linear(target, minimum, kpi.direction)
+    except (ScoringProblem, TypeError, ValueError) as exc:
+        errors["tiers" if kpi.scoring == "tiers" else "minimum"] = scoring_message(exc, kpi.direction)
+    if kpi.weight is not None and kpi.weight < 0:
+        errors["weight"] = _("The weight cannot be negative.")
+    if kpi.effective_to and kpi.effective_from and kpi.effective_to < kpi.effective_from:
+        errors["effective_to"] = _("The end cannot be before the start.")
+    if errors:
+        raise ValidationError(errors)
+
+
+ScoringProblem = scoring.ScoringError
+
+
+def scoring_message(exc: Exception, direction: str) -> str:
+    text = str(exc)
+    if "minimum cannot be above" in text:
+        return _("When higher is better, the minimum acceptable value cannot be above the target.")
+    if "cannot be below the target" in text:
+        return _(
+            "When lower is better, the minimum acceptable value (the worst allowed) cannot be below the target."
+        )
+    if "same threshold" in text:
+        return _("Two tiers have the same threshold.")
+    if "at least one tier" in text:
+        return _("Give at least one tier.")
+    return _("Tiers are [threshold, score] pairs with scores from 0 to 100.")
+
+
+@dataclass
+class Result:
+    value: float | None
+    score: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+    inputs: dict[str, float | None] = field(default_factory=dict)
+
+
+def evaluate(kpi: Any, first: datetime.date, last: datetime.date, vendor_wide: bool = False) -> Result:
+    """The KPI over days ``first``..``last`` of its contract (or of the whole vendor)."""
+    filters: dict[str, Any] = (
+        {"vendor": kpi.contract.vendor_id} if vendor_wide else {"contract": kpi.contract_id}
+    )
+    filters |= {"service_type": kpi.service_type_id, "site": kpi.site_id, "priority": kpi.priority or None}
+    values = measures.compute(measures.totals(first, last, **filters))
+    if kpi.measure:
+        measured = values[kpi.measure]
+        result = Result(measured.value, None, measured.numerator, measured.denominator)
+    else:
+        formula = formulas.parse(kpi.formula, names=measures.MEASURES)
+        inputs = {name: values[name].value for name in formula.names}
+        result = Result(formula.evaluate(inputs), None, inputs=inputs)
+    if kpi.scoring == "tiers":
+        result.score = scoring.tiered(
+            result.value, [(float(t), float(s)) for t, s in kpi.tiers], kpi.direction
+        )
+    else:
+        result.score = scoring.linear(result.value, float(kpi.target), float(kpi.minimum), kpi.direction)
+    return result

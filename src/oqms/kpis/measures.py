@@ -1,0 +1,233 @@
+"""The built-in measure library: what a KPI can be computed from, with numerator and denominator kept.
+
+Every measure is computed from the totals of a set of daily rollups (:func:`totals`) — a contract or a vendor, a
+period, optionally one service type, priority or site — and :func:`direct_totals` computes the same totals straight
+from the work orders, as a check (the tests compare both on random data). A measure without data (a zero
+denominator, an empty histogram) is ``None``: "no data", never 0 or 100.
+
+Percentiles come from fixed-bucket histograms; their error bound is that of ``oqms.engine.histogram``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.db.models import Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+
+from oqms.engine import histogram
+from oqms.kpis.models import DailyRollup
+from oqms.kpis.rollups import FINISHED, day_bounds
+
+COUNTS = (
+    "opened",
+    "opened_completed",
+    "responded",
+    "responded_in_time",
+    "response_seconds",
+    "resolved",
+    "resolved_in_time",
+    "resolved_first_time",
+    "resolved_reopened",
+    "resolution_seconds",
+    "closed",
+    "rated",
+    "rating_sum",
+)
+
+
+@dataclass
+class Totals:
+    values: dict[str, float]
+    response_histogram: Any  # numpy int64 array or None
+    resolution_histogram: Any
+
+    def __getitem__(self, name: str) -> float:
+        return self.values.get(name, 0) or 0
+
+
+@dataclass(frozen=True)
+class Value:
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+
+
+@dataclass(frozen=True)
+class Measure:
+    code: str
+    label: Any
+    unit: str
+    compute: Callable[[Totals], Value]
+
+
+def _ratio(numerator: str, denominator: str, scale: float = 100.0) -> Callable[[Totals], Value]:
+    def compute(t: Totals) -> Value:
+        top, bottom = t[numerator], t[denominator]
+        return Value(scale * top / bottom if bottom else None, top, bottom)
+
+    return compute
+
+
+def _percentile(which: str, q: float) -> Callable[[Totals], Value]:
+    def compute(t: Totals) -> Value:
+        counts = getattr(t, f"{which}_histogram")
+        seconds = histogram.percentile(counts, q) if counts is not None else None
+        total = float(counts.sum()) if counts is not None else 0.0
+        return Value(None if seconds is None else seconds / 60, None, total)
+
+    return compute
+
+
+MEASURES = {
+    m.code: m
+    for m in [
+        Measure(
+            "response_in_target_pct",
+            _("responses within target"),
+            "%",
+            _ratio("responded_in_time", "responded"),
+        ),
+        Measure(
+            "resolution_in_target_pct",
+            _("resolutions within target"),
+            "%",
+            _ratio("resolved_in_time", "resolved"),
+        ),
+        Measure(
+            "mean_response_minutes",
+            _("mean response time (business minutes)"),
+            "min",
+            _ratio("response_seconds", "responded", 1 / 60),
+        ),
+        Measure(
+            "p90_response_minutes",
+            _("90th percentile response time (business minutes)"),
+            "min",
+            _percentile("response", 90),
+        ),
+        Measure(
+            "mean_resolution_minutes",
+            _("mean resolution time (business minutes)"),
+            "min",
+            _ratio("resolution_seconds", "resolved", 1 / 60),
+        ),
+        Measure(
+            "p90_resolution_minutes",
+            _("90th percentile resolution time (business minutes)"),
+            "min",
+            _percentile("resolution", 90),
+        ),
+        Measure(
+            "completion_pct",
+            _("work orders raised in the period and completed"),
+            "%",
+            _ratio("opened_completed", "opened"),
+        ),
+        Measure(
+            "first_time_fix_pct",
+            _("fixed the first time (resolved without a reopen)"),
+            "%",
+            _ratio("resolved_first_time", "resolved"),
+        ),
+        Measure("reopen_pct", _("reopened after resolving"), "%", _ratio("resolved_reopened", "resolved")),
+        Measure("rating_mean", _("mean requester rating (1–5)"), "★", _ratio("rating_sum", "rated", 1)),
+        Measure("rating_response_pct", _("closed work orders rated"), "%", _ratio("rated", "closed")),
+        Measure("opened", _("work orders raised"), "", lambda t: Value(t["opened"], t["opened"], None)),
+        Measure(
+            "resolved", _("work orders resolved"), "", lambda t: Value(t["resolved"], t["resolved"], None)
+        ),
+    ]
+}
+
+
+def compute(totals: Totals, codes: list[str] | None = None) -> dict[str, Value]:
+    return {code: MEASURES[code].compute(totals) for code in codes or list(MEASURES)}
+
+
+def _slice(rows: QuerySet[Any], filters: dict[str, Any]) -> QuerySet[Any]:
+    allowed = {"contract", "vendor", "service_type", "priority", "site"}
+    unknown = set(filters) - allowed
+    if unknown:
+        raise ValueError(f"unknown filters: {sorted(unknown)}")
+    return rows.filter(**{k: v for k, v in filters.items() if v is not None})
+
+
+def totals(first: datetime.date, last: datetime.date, **filters: Any) -> Totals:
+    """The totals of the rollups of days ``first``..``last`` (inclusive) of a contract or a vendor, optionally one
+    service type, priority or site."""
+    rows = _slice(DailyRollup.objects.filter(day__gte=first, day__lte=last), filters)
+    sums = rows.aggregate(**{name: Sum(name) for name in COUNTS})
+    response, resolution = [], []
+    for response_blob, resolution_blob in rows.values_list("response_histogram", "resolution_histogram"):
+        if response_blob:
+            response.append(histogram.from_bytes(bytes(response_blob)))
+        if resolution_blob:
+            resolution.append(histogram.from_bytes(bytes(resolution_blob)))
+    return Totals(
+        values={k: float(v or 0) for k, v in sums.items()},
+        response_histogram=_merged(response),
+        resolution_histogram=_merged(resolution),
+    )
+
+
+def _merged(parts: list[Any]) -> Any:
+    merged = histogram.merge(*parts) if parts else None
+    return merged if merged is not None and merged.sum() > 0 else None
+
+
+def direct_totals(first: datetime.date, last: datetime.date, **filters: Any) -> tuple[Totals, dict[str, Any]]:
+    """The same totals straight from the work orders (a check of the rollups), plus the raw duration samples for
+    exact percentiles."""
+    from oqms.workorders.models import WorkOrder
+
+    start, end = day_bounds(first)[0], day_bounds(last)[1]
+
+    def during(name: str) -> Q:
+        return Q(**{f"{name}__gte": start, f"{name}__lt": end})
+
+    rows = _slice(WorkOrder._base_manager.all(), filters)
+    opened = rows.filter(during("opened_at"))
+    responded = rows.filter(during("responded_at"), response_business_seconds__isnull=False)
+    resolved = rows.filter(
+        during("resolved_at"), status__in=FINISHED, resolution_business_seconds__isnull=False
+    )
+    closed = rows.filter(during("closed_at"), status="closed")
+    response = np.array(list(responded.values_list("response_business_seconds", flat=True)), dtype=float)
+    resolution = np.array(list(resolved.values_list("resolution_business_seconds", flat=True)), dtype=float)
+    in_time_response = sum(
+        1
+        for s, t in responded.values_list("response_business_seconds", "response_target_minutes")
+        if t and s <= t * 60
+    )
+    in_time_resolution = sum(
+        1
+        for s, t in resolved.values_list("resolution_business_seconds", "resolution_target_minutes")
+        if t and s <= t * 60
+    )
+    rated = closed.filter(rating__isnull=False)
+    values = {
+        "opened": opened.count(),
+        "opened_completed": opened.filter(status__in=FINISHED).count(),
+        "responded": len(response),
+        "responded_in_time": in_time_response,
+        "response_seconds": float(response.sum()),
+        "resolved": len(resolution),
+        "resolved_in_time": in_time_resolution,
+        "resolved_first_time": resolved.filter(reopen_count=0).count(),
+        "resolved_reopened": resolved.filter(reopen_count__gt=0).count(),
+        "resolution_seconds": float(resolution.sum()),
+        "closed": closed.count(),
+        "rated": rated.count(),
+        "rating_sum": rated.aggregate(s=Sum("rating"))["s"] or 0,
+    }
+    totals_ = Totals(
+        values={k: float(v) for k, v in values.items()},
+        response_histogram=histogram.counts(response) if len(response) else None,
+        resolution_histogram=histogram.counts(resolution) if len(resolution) else None,
+    )
+    return totals_, {"response": response, "resolution": resolution}

@@ -1,0 +1,177 @@
+"""Daily rollups of work orders: the numbers KPIs are computed from, kept per contract, service type, priority,
+site and day, and maintained incrementally from the days a work order change touches (``oqms.kpis.rollups``)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from oqms.core.models import BaseModel
+from oqms.core.scoping import ScopedManager
+
+
+class DailyRollup(models.Model):
+    """What happened to one slice of work on one day (local calendar day of ``TIME_ZONE``).
+
+    Each work order counts on the day of each of its events: raised (``opened``), first response
+    (``responded``), resolution (``resolved``, while it stays resolved or closed) and closing (``closed``). The
+    cohort counts (``opened_completed``) count, on the day a work order was raised, whether it is completed now.
+    Durations are business seconds of the work order's SLA clocks; their distribution is kept as a fixed-bucket
+    histogram (``oqms.engine.histogram``) so that percentiles over any set of days come from added histograms."""
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.CASCADE, related_name="+", verbose_name=_("contract")
+    )
+    vendor = models.ForeignKey(
+        "vendors.Vendor", on_delete=models.CASCADE, related_name="+", verbose_name=_("vendor")
+    )
+    service_type = models.ForeignKey(
+        "contracts.ServiceType", on_delete=models.CASCADE, related_name="+", verbose_name=_("service type")
+    )
+    priority = models.CharField(_("priority"), max_length=2)
+    site = models.ForeignKey("org.Site", on_delete=models.CASCADE, related_name="+", verbose_name=_("site"))
+    day = models.DateField(_("day"))
+
+    opened = models.PositiveIntegerField(default=0)
+    opened_completed = models.PositiveIntegerField(default=0)
+    responded = models.PositiveIntegerField(default=0)
+    responded_in_time = models.PositiveIntegerField(default=0)
+    response_seconds = models.FloatField(default=0)
+    response_histogram = models.BinaryField(default=b"")
+    resolved = models.PositiveIntegerField(default=0)
+    resolved_in_time = models.PositiveIntegerField(default=0)
+    resolved_first_time = models.PositiveIntegerField(default=0)
+    resolved_reopened = models.PositiveIntegerField(default=0)
+    resolution_seconds = models.FloatField(default=0)
+    resolution_histogram = models.BinaryField(default=b"")
+    closed = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager()
+    vendor_scope_field = "vendor"
+
+    class Meta:
+        verbose_name = _("daily rollup")
+        verbose_name_plural = _("daily rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "day", "service_type", "priority", "site"],
+                name="kpis_rollup_one_per_slice",
+            )
+        ]
+        indexes = [models.Index(fields=["vendor", "day"], name="kpis_rollup_vendor_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.day} {self.service_type_id} {self.priority} {self.site_id}"
+
+
+class DirtyDay(models.Model):
+    """A contract's day whose rollups must be recomputed (a work order of it changed on that day's events)."""
+
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contract", "day"], name="kpis_dirty_once")]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.day}"
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", _("higher is better")
+    LOWER = "lower", _("lower is better")
+
+
+class ScoringRule(models.TextChoices):
+    LINEAR = "linear", _("linear between minimum and target")
+    TIERS = "tiers", _("tiers")
+
+
+class Period(models.TextChoices):
+    MONTH = "month", _("month")
+    QUARTER = "quarter", _("quarter")
+
+
+class KPI(BaseModel):
+    """A key performance indicator of a contract: a built-in measure (optionally of one service type, priority or
+    site) or a formula over measures, with its target, minimum acceptable value, direction, weight and scoring."""
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.CASCADE, related_name="kpis", verbose_name=_("contract")
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    measure = models.CharField(_("measure"), max_length=40, blank=True)
+    formula = models.TextField(
+        _("formula"),
+        blank=True,
+        help_text=_(
+            "Instead of a measure: an expression over measures, e.g. min(resolution_in_target_pct, first_time_fix_pct)."
+        ),
+    )
+    service_type = models.ForeignKey(
+        "contracts.ServiceType",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("only service type"),
+    )
+    priority = models.CharField(_("only priority"), max_length=2, blank=True)
+    site = models.ForeignKey(
+        "org.Site",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("only site"),
+    )
+    unit = models.CharField(_("unit"), max_length=16, blank=True)
+    direction = models.CharField(
+        _("direction"), max_length=8, choices=Direction.choices, default=Direction.HIGHER
+    )
+    target = models.DecimalField(_("target"), max_digits=12, decimal_places=3)
+    minimum = models.DecimalField(_("minimum acceptable"), max_digits=12, decimal_places=3)
+    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2, default=1)
+    scoring = models.CharField(
+        _("scoring"), max_length=8, choices=ScoringRule.choices, default=ScoringRule.LINEAR
+    )
+    tiers = models.JSONField(
+        _("tiers"), default=list, blank=True, help_text=_("For tiered scoring: [[threshold, score], …].")
+    )
+    period = models.CharField(_("period"), max_length=8, choices=Period.choices, default=Period.MONTH)
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective until"), null=True, blank=True)
+
+    vendor_scope_field = "contract__vendor"
+
+    class Meta:
+        verbose_name = _("KPI")
+        verbose_name_plural = _("KPIs")
+        ordering = ["contract", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "code", "effective_from"],
+                name="kpis_kpi_unique_code_from",
+                violation_error_message=_("This contract already has this KPI from that date."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.contract.number})"
+
+    def clean(self) -> None:
+        from oqms.kpis.evaluation import validate_kpi
+
+        validate_kpi(self)
+
+    def measure_label(self) -> str:
+        from oqms.kpis.measures import MEASURES
+
+        if self.formula:
+            return self.formula
+        measure = MEASURES.get(self.measure)
+        return str(measure.label) if measure else self.measure

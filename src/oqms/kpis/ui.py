@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from oqms.core.ui import Column, RecordUI
+from oqms.kpis.filtersets import KPIFilterSet
+from oqms.kpis.forms import KPIForm
+from oqms.kpis.measures import MEASURES
+from oqms.kpis.models import KPI
+
+RECENT_PERIODS = 6
+
+
+def periods(kind: str, until: datetime.date, count: int) -> list[tuple[datetime.date, datetime.date]]:
+    """The last ``count`` months or quarters up to the one holding ``until`` (first and last day), newest first."""
+    step = 3 if kind == "quarter" else 1
+    month = until.month - (until.month - 1) % step
+    year = until.year
+    result = []
+    for _step in range(count):
+        first = datetime.date(year, month, 1)
+        next_month, next_year = month + step, year
+        if next_month > 12:
+            next_month, next_year = next_month - 12, year + 1
+        result.append((first, datetime.date(next_year, next_month, 1) - datetime.timedelta(days=1)))
+        month -= step
+        if month < 1:
+            month, year = month + 12, year - 1
+    return result
+
+
+class KPIUI(RecordUI):
+    model = KPI
+    filterset_class = KPIFilterSet
+    form_class = KPIForm
+    select_related = ("contract", "service_type", "site")
+    ordering = ("contract", "code")
+    icon = "speedometer2"
+    detail_template = "kpis/detail.html"
+    columns = [
+        Column("name", link=True),
+        Column("contract", sort="contract__number"),
+        Column("measure_label", label=_("measure"), sort=""),
+        Column("target"),
+        Column("minimum"),
+        Column("weight"),
+        Column("period"),
+    ]
+    detail_fields = [
+        "contract",
+        "code",
+        "name",
+        ("measure_label", _("measure")),
+        "formula",
+        "service_type",
+        "priority",
+        "site",
+        "unit",
+        "direction",
+        "target",
+        "minimum",
+        "weight",
+        "scoring",
+        "tiers",
+        "period",
+        "effective_from",
+        "effective_to",
+    ]
+
+    @classmethod
+    def extra_context(cls, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        from oqms.kpis.evaluation import evaluate
+
+        rows = [
+            (first, last, evaluate(obj, first, last))
+            for first, last in periods(obj.period, timezone.localdate(), RECENT_PERIODS)
+        ]
+        return {"results": rows, "measure": MEASURES.get(obj.measure)}
