@@ -151,3 +151,31 @@ def test_another_vendor_never_sees_the_kpis(cast: Any, intruder: str) -> None:
     owner = api_client(cast.manager_a)
     assert owner.get(f"/api/kpis/{item.pk}/").status_code == 200
     assert owner.patch(f"/api/kpis/{item.pk}/", {"name": "改"}, format="json").status_code == 403
+
+
+def test_a_kpi_value_drills_down_to_its_work_orders(cast: Any) -> None:
+    from oqms.kpis.evaluation import records_url
+
+    fix_rate = kpi(cast, code="fix-rate", name="一次修复率", measure="first_time_fix_pct", unit="%")
+    now = timezone.now()
+    numbers = []
+    for hours in (30, 20, 10):
+        wo = services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
+                             service_type=cast.service_type, title="打印机", priority="P3",
+                             opened_at=now - datetime.timedelta(hours=hours))
+        wo = services.assign(wo, cast.qm, cast.staff_a, at=wo.opened_at)
+        wo = services.start(wo, cast.staff_a, at=wo.opened_at)
+        wo = services.resolve(wo, cast.staff_a, "好了", at=wo.opened_at + datetime.timedelta(hours=1))
+        numbers.append(wo.number)
+    rollups.refresh_dirty()
+    first, last = timezone.localdate() - datetime.timedelta(days=2), timezone.localdate()
+    result = evaluate(fix_rate, first, last)
+    url = records_url(fix_rate, first, last)
+    page = page_client(cast.qm).get(url)
+    listed = {wo.number for wo in page.context["page"].object_list}
+    assert result.denominator == len(listed) == 3 and listed == set(numbers)
+    from oqms.kpis.ui import periods
+
+    month = periods("month", timezone.localdate(), 1)[0]
+    detail = page_client(cast.qm).get(fix_rate.get_absolute_url()).content.decode()
+    assert records_url(fix_rate, *month).replace("&", "&amp;") in detail

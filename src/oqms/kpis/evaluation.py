@@ -130,3 +130,43 @@ def evaluate(kpi: Any, first: datetime.date, last: datetime.date, vendor_wide: b
     else:
         result.score = scoring.linear(result.value, float(kpi.target), float(kpi.minimum), kpi.direction)
     return result
+
+
+# Which event of a work order each measure counts it on (the drill-down from a KPI value to its work orders).
+MEASURE_EVENTS = {
+    "response_in_target_pct": "responded",
+    "mean_response_minutes": "responded",
+    "p90_response_minutes": "responded",
+    "resolution_in_target_pct": "resolved",
+    "mean_resolution_minutes": "resolved",
+    "p90_resolution_minutes": "resolved",
+    "first_time_fix_pct": "resolved",
+    "reopen_pct": "resolved",
+    "resolved": "resolved",
+    "rating_mean": "closed",
+    "rating_response_pct": "closed",
+}
+
+
+def records_url(kpi: Any, first: datetime.date, last: datetime.date) -> str:
+    """The work order list filtered to the records a measure KPI's value is computed from ("" for a formula)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    if not kpi.measure:
+        return ""
+    query: dict[str, Any] = {"contract": kpi.contract_id}
+    event = MEASURE_EVENTS.get(kpi.measure)
+    if event:
+        query |= {"event": event, "event_after": first.isoformat(), "event_before": last.isoformat()}
+    else:  # counted on the day raised
+        query |= {"opened_after": first.isoformat(), "opened_before": last.isoformat()}
+    for name, value in (
+        ("service_type", kpi.service_type_id),
+        ("site", kpi.site_id),
+        ("priority", kpi.priority),
+    ):
+        if value:
+            query[name] = value
+    return f"{reverse('workorders:workorder_list')}?{urlencode(query)}"

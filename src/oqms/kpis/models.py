@@ -168,6 +168,11 @@ class KPI(BaseModel):
 
         validate_kpi(self)
 
+    def tiers_display(self) -> str:
+        """The tiers as people read them: "≥ 98 → 100; ≥ 95 → 80" (≤ when lower is better)."""
+        sign = "≥" if self.direction == Direction.HIGHER else "≤"
+        return "; ".join(f"{sign} {threshold:g} → {score:g}" for threshold, score in self.tiers or [])
+
     def measure_label(self) -> str:
         from oqms.kpis.measures import MEASURES
 

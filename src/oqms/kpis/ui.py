@@ -66,7 +66,7 @@ class KPIUI(RecordUI):
         "minimum",
         "weight",
         "scoring",
-        "tiers",
+        ("tiers_display", _("tiers")),
         "period",
         "effective_from",
         "effective_to",
@@ -74,10 +74,10 @@ class KPIUI(RecordUI):
 
     @classmethod
     def extra_context(cls, request: HttpRequest, obj: Any) -> dict[str, Any]:
-        from oqms.kpis.evaluation import evaluate
+        from oqms.kpis.evaluation import evaluate, records_url
 
         rows = [
-            (first, last, evaluate(obj, first, last))
+            (first, last, evaluate(obj, first, last), records_url(obj, first, last))
             for first, last in periods(obj.period, timezone.localdate(), RECENT_PERIODS)
         ]
         return {"results": rows, "measure": MEASURES.get(obj.measure)}
