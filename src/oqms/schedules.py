@@ -11,6 +11,7 @@ SCHEDULES = [
     ("oqms-deliver-notifications", "oqms.notify.services.deliver_due", "I", 1),
     ("oqms-calendar-coverage", "oqms.calendars.jobs.check_coverage", "D", None),
     ("oqms-kpi-rollups", "oqms.kpis.rollups.refresh_dirty", "I", 1),
+    ("oqms-scorecards", "oqms.kpis.scorecards.run_nightly", "D", None),
 ]
 
 

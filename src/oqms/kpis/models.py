@@ -3,6 +3,8 @@ site and day, and maintained incrementally from the days a work order change tou
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -180,3 +182,101 @@ class KPI(BaseModel):
             return self.formula
         measure = MEASURES.get(self.measure)
         return str(measure.label) if measure else self.measure
+
+
+DEFAULT_GRADES = [["A", 90], ["B", 80], ["C", 70], ["D", 0]]
+
+
+def default_grades() -> list[list[Any]]:
+    return [list(band) for band in DEFAULT_GRADES]
+
+
+class ScorecardStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published to the vendor")
+    APPEALED = "appealed", _("Appealed by the vendor")
+    APPROVED = "approved", _("Approved")
+    LOCKED = "locked", _("Locked")
+
+
+ScorecardStatus.colours = {  # type: ignore[attr-defined]
+    "draft": "secondary",
+    "published": "info",
+    "appealed": "warning",
+    "approved": "success",
+    "locked": "dark",
+}
+FINAL_STATUSES = (ScorecardStatus.APPROVED, ScorecardStatus.LOCKED)
+
+
+class Scorecard(BaseModel):
+    """A contract's grade for one period: the weighted score of its KPIs, with the result of each. A scorecard
+    that was approved is never recomputed: late data makes a correction, a new version that references it."""
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="scorecards", verbose_name=_("contract")
+    )
+    vendor = models.ForeignKey(
+        "vendors.Vendor", on_delete=models.PROTECT, related_name="scorecards", verbose_name=_("vendor")
+    )
+    period = models.CharField(_("period"), max_length=8, choices=Period.choices)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    supersedes = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("corrects")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ScorecardStatus.choices, default=ScorecardStatus.DRAFT
+    )
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    grade = models.CharField(_("grade"), max_length=8, blank=True)
+    grade_bands = models.JSONField(_("grade bands"), default=default_grades)
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+
+    vendor_scope_field = "vendor"
+
+    class Meta:
+        verbose_name = _("scorecard")
+        verbose_name_plural = _("scorecards")
+        ordering = ["-period_start", "contract", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "period", "period_start", "version"], name="kpis_scorecard_one_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        suffix = f" v{self.version}" if self.version > 1 else ""
+        return f"{self.contract.number} {self.period_start:%Y-%m}{suffix}"
+
+    def status_colour(self) -> str:
+        from oqms.core.choices import colour_of
+
+        return colour_of(ScorecardStatus, self.status)
+
+
+class KPIResult(models.Model):
+    """One KPI of a scorecard: its value with numerator, denominator and inputs, and its score ("no data" is
+    None, never 0 or 100)."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="results")
+    kpi = models.ForeignKey(KPI, on_delete=models.PROTECT, related_name="results", verbose_name=_("KPI"))
+    value = models.FloatField(_("value"), null=True, blank=True)
+    numerator = models.FloatField(_("numerator"), null=True, blank=True)
+    denominator = models.FloatField(_("denominator"), null=True, blank=True)
+    inputs = models.JSONField(_("inputs"), default=dict, blank=True)
+    score = models.FloatField(_("score"), null=True, blank=True)
+    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2)
+
+    objects = ScopedManager()
+    vendor_scope_field = "scorecard__vendor"
+
+    class Meta:
+        verbose_name = _("KPI result")
+        verbose_name_plural = _("KPI results")
+        ordering = ["scorecard", "kpi__code"]
+        constraints = [models.UniqueConstraint(fields=["scorecard", "kpi"], name="kpis_result_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kpi.code}: {self.value}"
