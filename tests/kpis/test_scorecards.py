@@ -107,3 +107,27 @@ def test_nightly_run_covers_the_running_and_previous_periods(cast: Any) -> None:
     assert starts == [datetime.date(2026, 10, 1), datetime.date(2026, 11, 1)]
     assert scorecards.run_nightly(datetime.date(2026, 11, 22)) == 2
     assert Scorecard.objects.count() == 2  # recomputed, not duplicated
+
+
+def test_scorecard_pages_and_vendor_scoping(cast: Any) -> None:
+    from django.urls import reverse
+
+    from tests.core.helpers import listed_pks, page_client, xlsx_text
+
+    define(cast, "fix", "first_time_fix_pct", "1")
+    resolve(cast, 2)
+    rollups.refresh_dirty()
+    card = scorecards.compute(cast.contract_a, "month", timezone.localdate())
+    page = page_client(cast.qm).get(card.get_absolute_url())
+    assert page.status_code == 200
+    (result, url), = page.context["results"]
+    assert result.denominator == 1 and "event=resolved" in url
+    assert card.pk in listed_pks(page_client(cast.manager_a).get(reverse("kpis:scorecard_list")))
+    assert page_client(cast.manager_a).get(card.get_absolute_url()).status_code == 200
+    for intruder in (cast.manager_b, cast.staff_b):
+        client = page_client(intruder)
+        assert client.get(card.get_absolute_url()).status_code in {403, 404}
+        listing = client.get(reverse("kpis:scorecard_list"))
+        assert listing.status_code == 403 or card.pk not in listed_pks(listing)
+        export = client.get(reverse("kpis:scorecard_export"))
+        assert export.status_code == 403 or cast.contract_a.number not in xlsx_text(export)

@@ -34,6 +34,7 @@ MENU: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
         [
             (_("Contracts"), "contracts:contract_list", "contracts.view_contract", "file-earmark-text"),
             (_("KPIs"), "kpis:kpi_list", "kpis.view_kpi", "speedometer2"),
+            (_("Scorecards"), "kpis:scorecard_list", "kpis.view_scorecard", "clipboard-data"),
             (
                 _("Service catalogue"),
                 "contracts:servicetype_list",

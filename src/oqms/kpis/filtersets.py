@@ -1,5 +1,5 @@
 from oqms.core.filtersets import SearchFilterSet
-from oqms.kpis.models import KPI
+from oqms.kpis.models import KPI, Scorecard
 
 
 class KPIFilterSet(SearchFilterSet):
@@ -8,3 +8,11 @@ class KPIFilterSet(SearchFilterSet):
     class Meta:
         model = KPI
         fields = ["contract", "measure", "period", "direction"]
+
+
+class ScorecardFilterSet(SearchFilterSet):
+    search_fields = ("contract__number", "contract__title", "vendor__name")
+
+    class Meta:
+        model = Scorecard
+        fields = ["contract", "vendor", "period", "status", "grade"]

@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oqms.core.ui import Column, RecordUI
-from oqms.kpis.filtersets import KPIFilterSet
+from oqms.kpis.filtersets import KPIFilterSet, ScorecardFilterSet
 from oqms.kpis.forms import KPIForm
 from oqms.kpis.measures import MEASURES
-from oqms.kpis.models import KPI
+from oqms.kpis.models import KPI, Scorecard
 
 RECENT_PERIODS = 6
 
@@ -81,3 +81,48 @@ class KPIUI(RecordUI):
             for first, last in periods(obj.period, timezone.localdate(), RECENT_PERIODS)
         ]
         return {"results": rows, "measure": MEASURES.get(obj.measure)}
+
+
+class ScorecardUI(RecordUI):
+    """Scorecards, read-only here: computed every night (``oqms.kpis.scorecards``)."""
+
+    model = Scorecard
+    filterset_class = ScorecardFilterSet
+    select_related = ("contract", "vendor")
+    ordering = ("-period_start", "contract__number", "-version")
+    can_delete = False
+    icon = "clipboard-data"
+    detail_template = "kpis/scorecard_detail.html"
+    columns = [
+        Column("contract", link=True, sort="contract__number"),
+        Column("vendor", sort="vendor__name"),
+        Column("period"),
+        Column("period_start"),
+        Column("version"),
+        Column("score"),
+        Column("grade"),
+        Column("status", badge=True),
+    ]
+    detail_fields = [
+        "contract",
+        "vendor",
+        "period",
+        "period_start",
+        "period_end",
+        "version",
+        "supersedes",
+        "status",
+        "score",
+        "grade",
+        "computed_at",
+    ]
+
+    @classmethod
+    def extra_context(cls, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        from oqms.kpis.evaluation import records_url
+
+        results = [
+            (result, records_url(result.kpi, obj.period_start, obj.period_end))
+            for result in obj.results.select_related("kpi").order_by("kpi__code")
+        ]
+        return {"results": results}

@@ -1,4 +1,4 @@
-from oqms.kpis.ui import KPIUI
+from oqms.kpis.ui import KPIUI, ScorecardUI
 
 app_name = "kpis"
-urlpatterns = [*KPIUI.urls()]
+urlpatterns = [*KPIUI.urls(), *ScorecardUI.urls()]

@@ -72,6 +72,7 @@ class Command(BaseCommand):
         before = Sequence.objects.filter(name="workorder").values_list("value", flat=True).first() or 0
         orders, events = generate(world, work_orders, rng, now)
         rollups.rebuild()  # bulk-inserted work orders sent no signals: compute the KPI rollups in one pass
+        self.compute_scorecards()
         sequence = Sequence.objects.filter(name="workorder").first()
         if sequence is not None and orders:
             # The rows went in with bulk_create (no entry per row): one entry records the whole load.
@@ -82,6 +83,19 @@ class Command(BaseCommand):
                 note=f"演示数据：批量生成 {orders} 个工单、{events} 条工单事件（seed={seed}）",
             )
         return orders, events
+
+    def compute_scorecards(self) -> None:
+        """The monthly scorecards (drafts) of the six months the demo covers, as the nightly job would leave them."""
+        import datetime
+
+        from oqms.contracts.models import Contract
+        from oqms.kpis import scorecards
+
+        day = timezone.localdate()
+        for _month in range(6):
+            for contract in Contract.objects.all():
+                scorecards.compute(contract, "month", day)
+            day = day.replace(day=1) - datetime.timedelta(days=1)
 
     def print_logins(self) -> None:
         order = demo_usernames()
