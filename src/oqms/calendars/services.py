@@ -55,8 +55,6 @@ def definition(calendar: Calendar) -> dict[str, Any]:
 
 
 publisher = Publisher("calendar", Calendar, CalendarVersion, "calendar", definition)
-deferred_publishing = publisher.deferred
-request_publish = publisher.request
 
 
 def publish(calendar: Calendar, at: datetime.datetime | None = None) -> CalendarVersion:
@@ -155,7 +153,7 @@ def import_statutory_year(calendar: Calendar, year: int) -> tuple[int, int]:
             code="no_holiday_data",
         )
     added = kept = 0
-    with deferred_publishing():
+    with publisher.deferred():
         CalendarDay.objects.filter(
             calendar=calendar, date__year=year, source=CalendarDay.Source.STATUTORY
         ).delete()
@@ -179,5 +177,5 @@ def import_statutory_year(calendar: Calendar, year: int) -> tuple[int, int]:
             calendar.holiday_years = years
             calendar.region = HolidayRegion.CHINA
             calendar.save()
-        request_publish(calendar.pk)
+        publisher.request(calendar.pk)
     return added, kept

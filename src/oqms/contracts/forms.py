@@ -87,18 +87,38 @@ def sla_effective_from(value: Any) -> Any:
     return value
 
 
-class SLATargetForm(forms.ModelForm):  # type: ignore[type-arg]
-    class Meta:
-        model = SLATarget
-        fields = ["priority", "response_minutes", "resolution_minutes"]
+class PrefilledRowForm(forms.ModelForm):  # type: ignore[type-arg]
+    """An inline row of a contract; the rows prefilled for a new contract are saved even when kept as they are."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         style_widgets(self)
 
     def has_changed(self) -> bool:
-        # A prefilled P1..P4 row of a new contract is saved even when the user keeps its defaults.
         return super().has_changed() or (self.instance.pk is None and bool(self.initial))
+
+
+def prefilled_formset(
+    formset_class: Any,
+    data: Any,
+    instance: Contract | None,
+    prefix: str,
+    initial: list[dict[str, Any]],
+    title: Any,
+) -> Any:
+    """The inline formset of a contract, with ``initial`` rows when the contract is new."""
+    rows = initial if instance is None or instance.pk is None else None
+    formset = formset_class(data, instance=instance, prefix=prefix, initial=rows)
+    if rows:
+        formset.extra = len(rows)
+    formset.title = title
+    return formset
+
+
+class SLATargetForm(PrefilledRowForm):
+    class Meta:
+        model = SLATarget
+        fields = ["priority", "response_minutes", "resolution_minutes"]
 
 
 class _SLAFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
@@ -128,33 +148,21 @@ SLAFormSet = inlineformset_factory(
 )
 
 
+SLA_DEFAULTS = {"P1": (30, 240), "P2": (60, 480), "P3": (120, 1440), "P4": (240, 4320)}
+
+
 def sla_formset(data: Any, instance: Contract | None) -> Any:
-    initial = None
-    if instance is None or instance.pk is None:
-        defaults = {"P1": (30, 240), "P2": (60, 480), "P3": (120, 1440), "P4": (240, 4320)}
-        initial = [
-            {"priority": p, "response_minutes": defaults[p][0], "resolution_minutes": defaults[p][1]}
-            for p in Priority.values
-        ]
-    formset = SLAFormSet(data, instance=instance, prefix="sla", initial=initial)
-    if initial:
-        formset.extra = len(initial)
-    formset.title = _("SLA targets (business minutes)")
-    return formset
+    initial = [
+        {"priority": p, "response_minutes": SLA_DEFAULTS[p][0], "resolution_minutes": SLA_DEFAULTS[p][1]}
+        for p in Priority.values
+    ]
+    return prefilled_formset(SLAFormSet, data, instance, "sla", initial, _("SLA targets (business minutes)"))
 
 
-class EscalationLevelForm(forms.ModelForm):  # type: ignore[type-arg]
+class EscalationLevelForm(PrefilledRowForm):
     class Meta:
         model = EscalationLevel
         fields = ["clock", "percent", "audience"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style_widgets(self)
-
-    def has_changed(self) -> bool:
-        # The prefilled levels of a new contract are saved even when the user keeps them.
-        return super().has_changed() or (self.instance.pk is None and bool(self.initial))
 
 
 EscalationFormSet = inlineformset_factory(
@@ -169,17 +177,13 @@ EscalationFormSet = inlineformset_factory(
 
 
 def escalation_formset(data: Any, instance: Contract | None) -> Any:
-    initial = None
-    if instance is None or instance.pk is None:
-        initial = [
-            {"clock": "resolution", "percent": 100, "audience": "contract_owner"},
-            {"clock": "resolution", "percent": 150, "audience": "department_head"},
-        ]
-    formset = EscalationFormSet(data, instance=instance, prefix="esc", initial=initial)
-    if initial:
-        formset.extra = len(initial)
-    formset.title = _("Escalation levels (percent of the target)")
-    return formset
+    initial = [
+        {"clock": "resolution", "percent": 100, "audience": "contract_owner"},
+        {"clock": "resolution", "percent": 150, "audience": "department_head"},
+    ]
+    return prefilled_formset(
+        EscalationFormSet, data, instance, "esc", initial, _("Escalation levels (percent of the target)")
+    )
 
 
 class ContractAttachmentForm(ScopedModelForm):

@@ -17,6 +17,7 @@ from oqms.calendars.services import clock_calendar, default_calendar
 from oqms.contracts.choices import ClockStop
 from oqms.contracts.sla import policy_at
 from oqms.workorders.choices import OPEN_STATUSES, SLAState
+from oqms.workorders.clock import state_of
 
 NAT = np.datetime64("NaT", "ns")
 
@@ -114,7 +115,7 @@ def _fill_group(members: list[Any], policy: Any, calendar: Any, now: datetime.da
         if np.isnat(responded[k]):
             row["response_business_seconds"] = None
             row["response_state"] = (
-                _state(response_used[k], response_target[k], percent) if is_open[k] else SLAState.MISSED
+                state_of(response_used[k], response_target[k], percent) if is_open[k] else SLAState.MISSED
             )
         else:
             row["response_business_seconds"] = float(response_used[k])
@@ -123,7 +124,7 @@ def _fill_group(members: list[Any], policy: Any, calendar: Any, now: datetime.da
             )
         if np.isnat(stopped[k]):
             row["resolution_business_seconds"] = None
-            row["sla_state"] = _state(resolution_used[k], resolution_target[k], percent)
+            row["sla_state"] = state_of(resolution_used[k], resolution_target[k], percent)
         else:
             row["resolution_business_seconds"] = float(resolution_used[k])
             row["sla_state"] = SLAState.MET if resolution_used[k] <= resolution_target[k] else SLAState.MISSED
@@ -134,11 +135,3 @@ def _fill_group(members: list[Any], policy: Any, calendar: Any, now: datetime.da
             (done if instants[k] <= now64 else pending).append((key, instants[k]))
         row["sla_crossings"] = [key for key, _at in done]
         row["sla_next_check_at"] = _aware(min(at for _key, at in pending)) if pending else None
-
-
-def _state(used: float, target: float, percent: int) -> str:
-    if used >= target:
-        return SLAState.BREACHED
-    if used >= target * percent / 100:
-        return SLAState.AT_RISK
-    return SLAState.ON_TRACK

@@ -266,9 +266,3 @@ def rebuild(contract_ids: Iterable[int] | None = None) -> int:
     DailyRollup.objects.bulk_create([s.rollup(key) for key, s in slices.items()], batch_size=BATCH)
     dirty.delete()
     return len(slices)
-
-
-def merged_histogram(blobs: Iterable[bytes]) -> Any:
-    """The histogram of several rollups (empty blobs are empty histograms)."""
-    parts = [histogram.from_bytes(blob) for blob in blobs if blob]
-    return histogram.merge(*parts) if parts else None

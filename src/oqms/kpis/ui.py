@@ -18,19 +18,13 @@ RECENT_PERIODS = 6
 
 def periods(kind: str, until: datetime.date, count: int) -> list[tuple[datetime.date, datetime.date]]:
     """The last ``count`` months or quarters up to the one holding ``until`` (first and last day), newest first."""
-    step = 3 if kind == "quarter" else 1
-    month = until.month - (until.month - 1) % step
-    year = until.year
+    from oqms.kpis.scorecards import period_bounds
+
     result = []
     for _step in range(count):
-        first = datetime.date(year, month, 1)
-        next_month, next_year = month + step, year
-        if next_month > 12:
-            next_month, next_year = next_month - 12, year + 1
-        result.append((first, datetime.date(next_year, next_month, 1) - datetime.timedelta(days=1)))
-        month -= step
-        if month < 1:
-            month, year = month + 12, year - 1
+        first, last = period_bounds(kind, until)
+        result.append((first, last))
+        until = first - datetime.timedelta(days=1)
     return result
 
 

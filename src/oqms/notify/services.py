@@ -46,6 +46,7 @@ def send(
 ) -> list[Notification]:
     """Notify each (active, distinct) user once for ``key``; returns the notifications created now."""
     created = []
+    mailed = False
     seen: set[int] = set()
     for user in users:
         if user is None or not user.is_active or user.pk in seen:
@@ -71,7 +72,8 @@ def send(
             Delivery.objects.create(
                 notification=notification, address=user.email, next_attempt_at=timezone.now()
             )
-    if any(n.deliveries.exists() for n in created):
+            mailed = True
+    if mailed:
         transaction.on_commit(_enqueue_deliveries)
     return created
 

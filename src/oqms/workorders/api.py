@@ -27,6 +27,21 @@ class WorkOrderEventSerializer(serializers.ModelSerializer):  # type: ignore[typ
         fields = ["id", "action", "from_status", "to_status", "actor", "at", "note"]
 
 
+WRITABLE = {
+    "id",
+    "contract",
+    "site",
+    "service_type",
+    "priority",
+    "title",
+    "description",
+    "requester",
+    "allowed_actions",
+    "created_at",
+    "updated_at",
+}
+
+
 class WorkOrderSerializer(ScopedModelSerializer):
     allowed_actions = serializers.SerializerMethodField()
 
@@ -72,35 +87,8 @@ class WorkOrderSerializer(ScopedModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = [
-            "number",
-            "vendor",
-            "assignee",
-            "status",
-            "pause_reason",
-            "opened_at",
-            "assigned_at",
-            "responded_at",
-            "resolved_at",
-            "closed_at",
-            "response_due_at",
-            "resolution_due_at",
-            "paused_seconds",
-            "sla_policy",
-            "calendar",
-            "response_target_minutes",
-            "resolution_target_minutes",
-            "at_risk_at",
-            "paused_business_seconds",
-            "response_business_seconds",
-            "resolution_business_seconds",
-            "response_state",
-            "sla_state",
-            "resolution_note",
-            "rating",
-            "rating_comment",
-            "reopen_count",
-        ]
+        # Everything but what a requester enters is set by the workflow and the SLA clocks.
+        read_only_fields = [f for f in fields if f not in WRITABLE]
         extra_kwargs = {
             "contract": {"required": False},
             "requester": {

@@ -94,7 +94,8 @@ def _add(calendar: Any, start: datetime.datetime, seconds: float) -> datetime.da
         return None
 
 
-def _state(elapsed: float, target: float, percent: int) -> str:
+def state_of(elapsed: float, target: float, percent: int) -> str:
+    """The state of a running clock that has used ``elapsed`` of ``target`` (at risk from ``percent`` %)."""
     if elapsed >= target:
         return SLAState.BREACHED
     if elapsed >= target * percent / 100:
@@ -148,7 +149,7 @@ def refresh(work_order: Any, now: datetime.datetime | None = None) -> None:
         work_order.response_business_seconds = None
         if work_order.is_open:
             used = calendar.business_seconds(opened, max(now, opened))
-            work_order.response_state = _state(used, response_target, rule.at_risk_percent)
+            work_order.response_state = state_of(used, response_target, rule.at_risk_percent)
         else:  # finished without ever being started
             work_order.response_state = SLAState.MISSED
 
@@ -165,7 +166,7 @@ def refresh(work_order: Any, now: datetime.datetime | None = None) -> None:
         work_order.resolution_business_seconds = None
         until = work_order.paused_at if pauses_clock(work_order, rule) else now
         used = calendar.business_seconds(opened, max(until, opened)) - paused
-        work_order.sla_state = _state(used, resolution_target, rule.at_risk_percent)
+        work_order.sla_state = state_of(used, resolution_target, rule.at_risk_percent)
 
     notified = set(work_order.sla_crossings or [])
     pending = [instant for key, instant in crossings(work_order, rule, calendar) if key not in notified]
