@@ -24,6 +24,46 @@ class ServiceTypeForm(ScopedModelForm):
         fields = ["code", "name", "name_en", "category", "description"]
 
 
+class GradeBandsField(forms.CharField):
+    """Grade bands typed as "A 90, B 80, C 70, D 0" (best first; each grade's lowest score)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "help_text", _("Each grade and the lowest score it takes, e.g. A 90, B 80, C 70, D 0.")
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            import json
+
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return value
+        if isinstance(value, list):
+            return ", ".join(f"{name} {float(lower):g}" for name, lower in value)
+        return value
+
+    def to_python(self, value: Any) -> Any:
+        text = (super().to_python(value) or "").replace("，", ",").replace("；", ",").replace(";", ",")
+        bands = []
+        for part in (p.strip() for p in text.split(",")):
+            if not part:
+                continue
+            pieces = part.replace("=", " ").replace("≥", " ").split()
+            try:
+                name, lower = pieces[0], float(pieces[1])
+                if len(pieces) != 2:
+                    raise ValueError(part)
+            except (IndexError, ValueError) as exc:
+                raise forms.ValidationError(
+                    _("“%(part)s”: write a grade and its lowest score, like A 90.") % {"part": part}
+                ) from exc
+            bands.append([name, lower])
+        return bands
+
+
 class ContractForm(ScopedModelForm):
     class Meta:
         model = Contract
@@ -44,6 +84,10 @@ class ContractForm(ScopedModelForm):
             "sla_at_risk_percent",
             "sla_pausing_reasons",
             "sla_stops_at",
+            "grade_bands",
+            "appeal_days",
+            "deduction_cap_percent",
+            "bonus_cap_percent",
         ]
         widgets = {"start_date": forms.DateInput(), "end_date": forms.DateInput()}
 
@@ -54,6 +98,29 @@ class ContractForm(ScopedModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Time paused for other reasons counts against the vendor."),
     )
+
+    grade_bands = GradeBandsField(label=_("grade bands"), required=False)
+    EVALUATION_TERMS = ("grade_bands", "appeal_days", "deduction_cap_percent", "bonus_cap_percent")
+
+    def _clean_evaluation_term(self, name: str) -> Any:
+        """Left empty: the contract keeps its value (a new one gets the default)."""
+        value = self.cleaned_data.get(name)
+        if value in (None, "", []):
+            current = getattr(self.instance, name, None)
+            return current if current not in (None, "", []) else Contract._meta.get_field(name).get_default()
+        return value
+
+    def clean_grade_bands(self) -> Any:
+        return self._clean_evaluation_term("grade_bands")
+
+    def clean_appeal_days(self) -> Any:
+        return self._clean_evaluation_term("appeal_days")
+
+    def clean_deduction_cap_percent(self) -> Any:
+        return self._clean_evaluation_term("deduction_cap_percent")
+
+    def clean_bonus_cap_percent(self) -> Any:
+        return self._clean_evaluation_term("bonus_cap_percent")
 
     sla_effective_from = forms.DateTimeField(
         label=_("SLA changes take effect from"),
@@ -70,6 +137,8 @@ class ContractForm(ScopedModelForm):
         from oqms.org.forms import internal_people
 
         self.fields["owner"].queryset = internal_people()
+        for name in self.EVALUATION_TERMS:
+            self.fields[name].required = False
         if not self.instance.pk:
             self.initial.setdefault("sla_pausing_reasons", default_pausing_reasons())
 

@@ -37,6 +37,29 @@ def validate_pausing_reasons(value: object) -> None:
         raise ValidationError(_("Choose pause reasons from the list."))
 
 
+DEFAULT_GRADE_BANDS = [["A", 90], ["B", 80], ["C", 70], ["D", 0]]
+
+
+def default_grade_bands() -> list[list[object]]:
+    return [list(band) for band in DEFAULT_GRADE_BANDS]
+
+
+def validate_grade_bands(value: object) -> None:
+    """Bands are [name, lowest score] pairs, distinct names and bounds from 0 to 100, one of them starting at 0."""
+    try:
+        bands = [(str(name).strip(), float(lower)) for name, lower in value]  # type: ignore[attr-defined]
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(_("Grade bands are pairs of a grade and its lowest score, like A 90.")) from exc
+    names = [name for name, _lower in bands]
+    if not bands or any(not name or len(name) > 8 for name in names) or len(set(names)) != len(names):
+        raise ValidationError(_("Give each grade a distinct short name (at most 8 characters)."))
+    lows = [lower for _name, lower in bands]
+    if any(not 0 <= lower <= 100 for lower in lows) or len(set(lows)) != len(lows):
+        raise ValidationError(_("Each grade starts at a different score from 0 to 100."))
+    if min(lows) != 0:
+        raise ValidationError(_("The lowest grade must start at 0, so that every score has a grade."))
+
+
 class ServiceType(BaseModel):
     """An entry of the service catalogue: desktop support, HVAC maintenance, office cleaning, patrol, ..."""
 
@@ -134,6 +157,31 @@ class Contract(BaseModel):
         _("resolution clock stops"), max_length=16, choices=ClockStop.choices, default=ClockStop.RESOLVED
     )
 
+    # Evaluation terms: how scorecards are graded and appealed, and the limits of rewards and penalties.
+    grade_bands = models.JSONField(
+        _("grade bands"), default=default_grade_bands, validators=[validate_grade_bands]
+    )
+    appeal_days = models.PositiveSmallIntegerField(
+        _("days to appeal a scorecard"),
+        default=5,
+        validators=[MaxValueValidator(60)],
+        help_text=_("After a scorecard is published, the vendor may comment or appeal for this many days."),
+    )
+    deduction_cap_percent = models.DecimalField(
+        _("deductions at most (percent of the fee)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    bonus_cap_percent = models.DecimalField(
+        _("bonuses at most (percent of the fee)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("5"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+
     vendor_scope_field = "vendor"
 
     class Meta:
@@ -162,6 +210,11 @@ class Contract(BaseModel):
 
     def status_colour(self) -> str:
         return colour_of(ContractStatus, self.status)
+
+    def grade_bands_display(self) -> str:
+        """The bands as people read them: "A ≥ 90; B ≥ 80; C ≥ 70; D ≥ 0"."""
+        bands = sorted(self.grade_bands or [], key=lambda band: -float(band[1]))
+        return "; ".join(f"{name} ≥ {float(lower):g}" for name, lower in bands)
 
     def is_in_force(self, day: object = None) -> bool:
         day = day or timezone.localdate()

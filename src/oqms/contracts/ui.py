@@ -65,6 +65,10 @@ class ContractUI(RecordUI):
         "sla_at_risk_percent",
         ("pausing_reason_labels", _("pause reasons that stop the clock")),
         "sla_stops_at",
+        ("grade_bands_display", _("grade bands")),
+        "appeal_days",
+        "deduction_cap_percent",
+        "bonus_cap_percent",
     ]
     inlines = [
         Inline(

@@ -35,6 +35,7 @@ class KPISerializer(ScopedModelSerializer):
             "weight",
             "scoring",
             "tiers",
+            "backlog_days",
             "period",
             "effective_from",
             "effective_to",

@@ -115,7 +115,11 @@ def evaluate(kpi: Any, first: datetime.date, last: datetime.date, vendor_wide: b
         {"vendor": kpi.contract.vendor_id} if vendor_wide else {"contract": kpi.contract_id}
     )
     filters |= {"service_type": kpi.service_type_id, "site": kpi.site_id, "priority": kpi.priority or None}
-    values = measures.compute(measures.totals(first, last, **filters))
+    totals = measures.totals(first, last, **filters)
+    wanted = {kpi.measure} if kpi.measure else set(formulas.parse(kpi.formula, names=measures.MEASURES).names)
+    if wanted & measures.POINT_IN_TIME:
+        totals.values["backlog"] = measures.backlog(last, kpi.backlog_days, **filters)
+    values = measures.compute(totals)
     if kpi.measure:
         measured = values[kpi.measure]
         result = Result(measured.value, None, measured.numerator, measured.denominator)

@@ -44,6 +44,7 @@ class KPIForm(ScopedModelForm):
             "minimum",
             "weight",
             "scoring",
+            "backlog_days",
             "period",
             "effective_from",
             "effective_to",
@@ -56,8 +57,13 @@ class KPIForm(ScopedModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["backlog_days"].required = False
         if self.instance.tiers:
             self.initial.setdefault("tiers_text", "\n".join(f"{t}, {s}" for t, s in self.instance.tiers))
+
+    def clean_backlog_days(self) -> int:
+        value = self.cleaned_data.get("backlog_days")
+        return 7 if value is None else int(value)
 
     def clean_tiers_text(self) -> list[list[float]]:
         tiers = []

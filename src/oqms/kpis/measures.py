@@ -141,8 +141,42 @@ MEASURES = {
         Measure(
             "resolved", _("work orders resolved"), "", lambda t: Value(t["resolved"], t["resolved"], None)
         ),
+        Measure(
+            "backlog",
+            _("backlog: still open at the end of the period, raised more than N days before"),
+            "",
+            lambda t: Value(t.values.get("backlog"), t.values.get("backlog"), None),
+        ),
     ]
 }
+
+# Measures not kept in the rollups: computed from the work orders when a KPI needs them.
+POINT_IN_TIME = {"backlog"}
+
+
+def backlog(last: datetime.date, older_than_days: int, **filters: Any) -> float:
+    """Work orders still open at the end of day ``last`` that were raised more than ``older_than_days`` before.
+
+    "Open at the end" means raised before the cutoff and not resolved by the end of the day. A work order
+    resolved before then and reopened later is open now but was not then: its history decides."""
+    from oqms.workorders.models import WorkOrder, WorkOrderEvent
+
+    end = day_bounds(last)[1]
+    cutoff = end - datetime.timedelta(days=older_than_days)
+    rows = _slice(WorkOrder._base_manager.all(), filters).filter(opened_at__lt=cutoff)
+    rows = rows.filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=end))
+    count = rows.filter(reopen_count=0).count()
+    reopened = list(rows.filter(reopen_count__gt=0).values_list("pk", flat=True))
+    last_step: dict[int, str] = {}
+    for work_order_id, action in (
+        WorkOrderEvent.objects.filter(
+            work_order_id__in=reopened, at__lt=end, action__in=("resolve", "reopen")
+        )
+        .order_by("at", "pk")
+        .values_list("work_order_id", "action")
+    ):
+        last_step[work_order_id] = action
+    return float(count + sum(1 for pk in reopened if last_step.get(pk) != "resolve"))
 
 
 def compute(totals: Totals, codes: list[str] | None = None) -> dict[str, Value]:

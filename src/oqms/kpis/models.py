@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -144,6 +145,13 @@ class KPI(BaseModel):
     tiers = models.JSONField(
         _("tiers"), default=list, blank=True, help_text=_("For tiered scoring: [[threshold, score], …].")
     )
+    backlog_days = models.PositiveSmallIntegerField(
+        _("backlog older than (days)"),
+        default=7,
+        help_text=_(
+            "For the backlog measure: work orders still open at the end of the period, raised this long before."
+        ),
+    )
     period = models.CharField(_("period"), max_length=8, choices=Period.choices, default=Period.MONTH)
     effective_from = models.DateField(_("effective from"))
     effective_to = models.DateField(_("effective until"), null=True, blank=True)
@@ -184,11 +192,10 @@ class KPI(BaseModel):
         return str(measure.label) if measure else self.measure
 
 
-DEFAULT_GRADES = [["A", 90], ["B", 80], ["C", 70], ["D", 0]]
-
-
 def default_grades() -> list[list[Any]]:
-    return [list(band) for band in DEFAULT_GRADES]
+    from oqms.contracts.models import default_grade_bands
+
+    return default_grade_bands()
 
 
 class ScorecardStatus(models.TextChoices):
@@ -233,6 +240,27 @@ class Scorecard(BaseModel):
     grade = models.CharField(_("grade"), max_length=8, blank=True)
     grade_bands = models.JSONField(_("grade bands"), default=default_grades)
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    appeal_until = models.DateTimeField(_("appeals until"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted by the vendor at"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
 
     vendor_scope_field = "vendor"
 
@@ -254,6 +282,64 @@ class Scorecard(BaseModel):
         from oqms.core.choices import colour_of
 
         return colour_of(ScorecardStatus, self.status)
+
+    def grade_bands_display(self) -> str:
+        bands = sorted(self.grade_bands or [], key=lambda band: -float(band[1]))
+        return "; ".join(f"{name} ≥ {float(lower):g}" for name, lower in bands)
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+
+class CommentKind(models.TextChoices):
+    COMMENT = "comment", _("Comment")
+    APPEAL = "appeal", _("Appeal")
+    ANSWER = "answer", _("Answer to the appeal")
+
+
+CommentKind.colours = {  # type: ignore[attr-defined]
+    "comment": "secondary",
+    "appeal": "warning",
+    "answer": "info",
+}
+
+
+class ScorecardComment(models.Model):
+    """What the vendor and the quality manager say about a scorecard: comments, the vendor's appeal (on the whole
+    scorecard or one KPI) and the answer to it. Never edited or deleted: the record of the discussion."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=CommentKind.choices, default=CommentKind.COMMENT)
+    kpi = models.ForeignKey(
+        KPI,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("about the KPI"),
+    )
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    objects = ScopedManager()
+    vendor_scope_field = "scorecard__vendor"
+
+    class Meta:
+        verbose_name = _("scorecard comment")
+        verbose_name_plural = _("scorecard comments")
+        ordering = ["scorecard", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.scorecard_id} {self.kind} {self.created_at:%Y-%m-%d}"
+
+    def kind_colour(self) -> str:
+        from oqms.core.choices import colour_of
+
+        return colour_of(CommentKind, self.kind)
 
 
 class KPIResult(models.Model):

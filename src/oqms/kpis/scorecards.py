@@ -24,6 +24,7 @@ from oqms.contracts.models import Contract
 from oqms.engine import scoring
 from oqms.kpis.evaluation import evaluate
 from oqms.kpis.models import FINAL_STATUSES, KPI, KPIResult, Period, Scorecard, default_grades
+from oqms.kpis.signals import scorecard_computed
 
 
 def period_bounds(kind: str, day: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -126,14 +127,16 @@ def compute(contract: Contract, kind: str, day: datetime.date) -> Scorecard | No
             period=kind,
             period_start=first,
             period_end=last,
-            grade_bands=default_grades(),
         )
+    if scorecard.supersedes_id is None:  # a correction keeps the bands the period was graded with
+        scorecard.grade_bands = contract.grade_bands or default_grades()
     scorecard.score = _score(rows)
     scorecard.grade = grade_of(scorecard.score, scorecard.grade_bands)
     scorecard.computed_at = timezone.now()
     scorecard.save()
     scorecard.results.all().delete()
     KPIResult.objects.bulk_create([KPIResult(scorecard=scorecard, **row) for row in rows])
+    scorecard_computed.send(Scorecard, scorecard=scorecard)
     return scorecard
 
 

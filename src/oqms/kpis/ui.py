@@ -61,6 +61,7 @@ class KPIUI(RecordUI):
         "weight",
         "scoring",
         ("tiers_display", _("tiers")),
+        "backlog_days",
         "period",
         "effective_from",
         "effective_to",
