@@ -7,9 +7,15 @@ from rest_framework.routers import DefaultRouter
 from oqms.accounts.api import AuditEntryViewSet, UserViewSet
 from oqms.calendars.api import CalendarDayViewSet, CalendarVersionViewSet, CalendarViewSet, ClosureViewSet
 from oqms.contracts.api import ContractAttachmentViewSet, ContractViewSet, ServiceTypeViewSet
-from oqms.kpis.api import KPIViewSet
+from oqms.kpis.api import KPIViewSet, ScorecardViewSet
 from oqms.notify.api import NotificationViewSet
 from oqms.org.api import OrgUnitViewSet, SiteViewSet
+from oqms.settlements.api import (
+    ConsequenceRuleViewSet,
+    ConsequenceViewSet,
+    PayRuleViewSet,
+    SettlementViewSet,
+)
 from oqms.vendors.api import (
     QualificationDocumentViewSet,
     ServiceCategoryViewSet,
@@ -34,6 +40,11 @@ router.register("contracts", ContractViewSet)
 router.register("contract-attachments", ContractAttachmentViewSet)
 router.register("work-orders", WorkOrderViewSet)
 router.register("kpis", KPIViewSet)
+router.register("scorecards", ScorecardViewSet)
+router.register("pay-rules", PayRuleViewSet)
+router.register("settlements", SettlementViewSet)
+router.register("consequence-rules", ConsequenceRuleViewSet)
+router.register("consequences", ConsequenceViewSet)
 router.register("work-order-photos", WorkOrderAttachmentViewSet)
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("users", UserViewSet)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "oqms.contracts",
     "oqms.workorders",
     "oqms.kpis",
+    "oqms.settlements",
     "oqms.demo",
 ]
 

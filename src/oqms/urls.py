@@ -14,6 +14,7 @@ urlpatterns = [
     path("contracts/", include("oqms.contracts.urls")),
     path("work/", include("oqms.workorders.urls")),
     path("kpis/", include("oqms.kpis.urls")),
+    path("settlements/", include("oqms.settlements.urls")),
     path("audit/", include("oqms.core.urls")),
     path("media/<path:name>", home.media, name="media"),
     path("api/", include(("oqms.api_urls", "api"), namespace="api")),

@@ -122,6 +122,10 @@ def test_scorecard_pages_and_vendor_scoping(cast: Any) -> None:
     assert page.status_code == 200
     (result, url), = page.context["results"]
     assert result.denominator == 1 and "event=resolved" in url
+    # A draft is the enterprise's: the vendor sees its scorecard once it is published.
+    assert card.pk not in listed_pks(page_client(cast.manager_a).get(reverse("kpis:scorecard_list")))
+    assert page_client(cast.manager_a).get(card.get_absolute_url()).status_code == 404
+    Scorecard.objects.filter(pk=card.pk).update(status="published")
     assert card.pk in listed_pks(page_client(cast.manager_a).get(reverse("kpis:scorecard_list")))
     assert page_client(cast.manager_a).get(card.get_absolute_url()).status_code == 200
     for intruder in (cast.manager_b, cast.staff_b):

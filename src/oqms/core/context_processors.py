@@ -33,8 +33,6 @@ MENU: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
         _("Contracts"),
         [
             (_("Contracts"), "contracts:contract_list", "contracts.view_contract", "file-earmark-text"),
-            (_("KPIs"), "kpis:kpi_list", "kpis.view_kpi", "speedometer2"),
-            (_("Scorecards"), "kpis:scorecard_list", "kpis.view_scorecard", "clipboard-data"),
             (
                 _("Service catalogue"),
                 "contracts:servicetype_list",
@@ -42,6 +40,33 @@ MENU: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
                 "list-check",
             ),
             (_("Service categories"), "vendors:servicecategory_list", "vendors.view_servicecategory", "tags"),
+        ],
+    ),
+    (
+        _("Evaluation"),
+        [
+            (_("Scorecards"), "kpis:scorecard_list", "kpis.view_scorecard", "clipboard-data"),
+            (_("Vendor comparison"), "kpis:comparison", "kpis.change_scorecard", "bar-chart-line"),
+            (_("Settlements"), "settlements:settlement_list", "settlements.view_settlement", "receipt"),
+            (_("KPIs"), "kpis:kpi_list", "kpis.view_kpi", "speedometer2"),
+            (
+                _("Reward and penalty rules"),
+                "settlements:payrule_list",
+                "settlements.view_payrule",
+                "cash-coin",
+            ),
+            (
+                _("Consequence rules"),
+                "settlements:consequencerule_list",
+                "settlements.view_consequencerule",
+                "exclamation-octagon",
+            ),
+            (
+                _("Consequences"),
+                "settlements:consequence_list",
+                "settlements.view_consequence",
+                "exclamation-triangle",
+            ),
         ],
     ),
     (

@@ -276,12 +276,22 @@ class Scorecard(BaseModel):
 
     def __str__(self) -> str:
         suffix = f" v{self.version}" if self.version > 1 else ""
-        return f"{self.contract.number} {self.period_start:%Y-%m}{suffix}"
+        return f"{self.contract.number} {self.period_label()}{suffix}"
 
     def status_colour(self) -> str:
         from oqms.core.choices import colour_of
 
         return colour_of(ScorecardStatus, self.status)
+
+    @staticmethod
+    def restrict_rows(queryset: Any, user: Any, action: str) -> Any:
+        return _published_only(queryset, user)
+
+    def period_label(self) -> str:
+        """2026-10 for a month, 2026Q4 for a quarter."""
+        if self.period == Period.QUARTER:
+            return f"{self.period_start.year}Q{(self.period_start.month - 1) // 3 + 1}"
+        return f"{self.period_start:%Y-%m}"
 
     def grade_bands_display(self) -> str:
         bands = sorted(self.grade_bands or [], key=lambda band: -float(band[1]))
@@ -290,6 +300,11 @@ class Scorecard(BaseModel):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
+
+
+def _published_only(queryset: Any, user: Any, path: str = "") -> Any:
+    """A vendor sees a scorecard (and what belongs to it) once it is published to it, never a draft."""
+    return queryset.exclude(**{f"{path}status": ScorecardStatus.DRAFT}) if user.is_vendor_user else queryset
 
 
 class CommentKind(models.TextChoices):
@@ -341,6 +356,10 @@ class ScorecardComment(models.Model):
 
         return colour_of(CommentKind, self.kind)
 
+    restrict_rows = staticmethod(
+        lambda queryset, user, action: _published_only(queryset, user, "scorecard__")
+    )
+
 
 class KPIResult(models.Model):
     """One KPI of a scorecard: its value with numerator, denominator and inputs, and its score ("no data" is
@@ -366,3 +385,7 @@ class KPIResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi.code}: {self.value}"
+
+    restrict_rows = staticmethod(
+        lambda queryset, user, action: _published_only(queryset, user, "scorecard__")
+    )

@@ -109,15 +109,63 @@ class ScorecardUI(RecordUI):
         "status",
         "score",
         "grade",
+        ("grade_bands_display", _("grade bands")),
         "computed_at",
+        "published_at",
+        "appeal_until",
+        "accepted_at",
+        "approved_by",
+        "approved_at",
+        "locked_at",
     ]
 
     @classmethod
     def extra_context(cls, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        from oqms.kpis import insights, workflow
         from oqms.kpis.evaluation import records_url
+        from oqms.kpis.views import StepForm
 
         results = [
             (result, records_url(result.kpi, obj.period_start, obj.period_end))
             for result in obj.results.select_related("kpi").order_by("kpi__code")
         ]
-        return {"results": results}
+        steps = workflow.allowed_steps(obj, request.user)
+        trend = insights.trend(obj, request.user)
+        newer = (
+            Scorecard.objects.visible_to(request.user)
+            .filter(
+                contract=obj.contract_id,
+                period=obj.period,
+                period_start=obj.period_start,
+                version__gt=obj.version,
+            )
+            .order_by("-version")
+            .first()
+        )
+        return {
+            "results": results,
+            "steps": [
+                {"step": step, "label": workflow.STEP_LABELS[step], "needs_text": step in workflow.NEEDS_TEXT}
+                for step in steps
+            ],
+            "step_form": StepForm(scorecard=obj),
+            "comments": obj.comments.select_related("author", "kpi"),
+            "trend": trend,
+            "trend_chart": {
+                "periods": [row["start"].strftime("%Y-%m") for row in trend["rows"]],
+                "series": [
+                    {
+                        "name": str(_("score")),
+                        "data": [row["score"] for row in trend["rows"]],
+                        "bands": [
+                            {"yAxis": float(lower), "name": name}
+                            for name, lower in obj.grade_bands
+                            if float(lower) > 0
+                        ],
+                    }
+                ],
+            },
+            "ranks": insights.ranks(obj),
+            "appeal_open": workflow.appeal_open(obj),
+            "newer": newer,
+        }

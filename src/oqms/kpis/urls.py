@@ -1,4 +1,12 @@
+from django.urls import path
+
+from oqms.kpis import views
 from oqms.kpis.ui import KPIUI, ScorecardUI
 
 app_name = "kpis"
-urlpatterns = [*KPIUI.urls(), *ScorecardUI.urls()]
+urlpatterns = [
+    *KPIUI.urls(),
+    *ScorecardUI.urls(),
+    path("scorecards/<int:pk>/<slug:step>/", views.scorecard_step, name="scorecard_step"),
+    path("comparison/", views.comparison, name="comparison"),
+]

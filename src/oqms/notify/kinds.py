@@ -14,6 +14,14 @@ class Kind(models.TextChoices):
     SLA_BREACHED = "sla_breached", _("SLA breached")
     SLA_ESCALATION = "sla_escalation", _("SLA escalation")
     CALENDAR_COVERAGE = "calendar_coverage", _("Holidays missing from a calendar")
+    SCORECARD_PUBLISHED = "scorecard_published", _("Scorecard published")
+    SCORECARD_COMMENT = "scorecard_comment", _("Comment on a scorecard")
+    SCORECARD_ACCEPTED = "scorecard_accepted", _("Scorecard accepted by the vendor")
+    SCORECARD_APPEALED = "scorecard_appealed", _("Scorecard appealed")
+    SCORECARD_ANSWERED = "scorecard_answered", _("Appeal answered")
+    SCORECARD_REOPENED = "scorecard_reopened", _("Scorecard back to draft")
+    SCORECARD_APPROVED = "scorecard_approved", _("Scorecard approved")
+    CONSEQUENCE = "consequence", _("Consequence of the scorecards")
 
 
 Kind.colours = {  # type: ignore[attr-defined]
@@ -21,6 +29,14 @@ Kind.colours = {  # type: ignore[attr-defined]
     Kind.SLA_BREACHED: "danger",
     Kind.SLA_ESCALATION: "danger",
     Kind.CALENDAR_COVERAGE: "warning",
+    Kind.SCORECARD_PUBLISHED: "info",
+    Kind.SCORECARD_COMMENT: "secondary",
+    Kind.SCORECARD_ACCEPTED: "success",
+    Kind.SCORECARD_APPEALED: "warning",
+    Kind.SCORECARD_ANSWERED: "info",
+    Kind.SCORECARD_REOPENED: "secondary",
+    Kind.SCORECARD_APPROVED: "success",
+    Kind.CONSEQUENCE: "danger",
 }
 
 TITLES: dict[str, Any] = {
@@ -28,6 +44,14 @@ TITLES: dict[str, Any] = {
     Kind.SLA_BREACHED: _("%(number)s: %(clock)s SLA breached"),
     Kind.SLA_ESCALATION: _("%(number)s escalated: %(clock)s at %(percent)s%% of its SLA"),
     Kind.CALENDAR_COVERAGE: _("Calendar %(calendar)s has no holidays for %(year)s"),
+    Kind.SCORECARD_PUBLISHED: _("Scorecard %(contract)s %(period)s published: %(grade)s (%(score)s)"),
+    Kind.SCORECARD_COMMENT: _("%(author)s commented on scorecard %(contract)s %(period)s"),
+    Kind.SCORECARD_ACCEPTED: _("%(vendor)s accepted scorecard %(contract)s %(period)s"),
+    Kind.SCORECARD_APPEALED: _("%(vendor)s appealed scorecard %(contract)s %(period)s"),
+    Kind.SCORECARD_ANSWERED: _("The appeal against scorecard %(contract)s %(period)s is answered"),
+    Kind.SCORECARD_REOPENED: _("Scorecard %(contract)s %(period)s is back to draft"),
+    Kind.SCORECARD_APPROVED: _("Scorecard %(contract)s %(period)s approved: %(grade)s (%(score)s)"),
+    Kind.CONSEQUENCE: _("%(vendor)s: %(rule)s"),
 }
 BODIES: dict[str, Any] = {
     Kind.SLA_AT_RISK: _("%(title)s — %(vendor)s, %(site)s. Due %(due)s."),
@@ -38,6 +62,18 @@ BODIES: dict[str, Any] = {
     Kind.CALENDAR_COVERAGE: _(
         "SLA clocks on this calendar will treat the holidays of %(year)s as ordinary days until they are "
         "entered or imported on the calendar page."
+    ),
+    Kind.SCORECARD_PUBLISHED: _("%(title)s. %(vendor)s may comment, accept or appeal until %(appeal_due)s."),
+    Kind.SCORECARD_COMMENT: _("%(title)s. Open the scorecard to read it."),
+    Kind.SCORECARD_ACCEPTED: _("%(title)s. It can now be approved."),
+    Kind.SCORECARD_APPEALED: _(
+        "%(title)s. Answer the appeal, or take the scorecard back to draft to correct it."
+    ),
+    Kind.SCORECARD_ANSWERED: _("%(title)s. Open the scorecard to read the answer."),
+    Kind.SCORECARD_REOPENED: _("%(title)s. It will be published again after it is corrected."),
+    Kind.SCORECARD_APPROVED: _("%(title)s. The settlement of the period is approved with it."),
+    Kind.CONSEQUENCE: _(
+        "%(title)s. %(action)s %(plan)s Grades: %(grades)s (scorecard %(contract)s %(period)s)."
     ),
 }
 

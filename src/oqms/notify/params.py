@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.formats import localize
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 
@@ -24,6 +25,12 @@ def localised(params: dict[str, Any]) -> dict[str, Any]:
         values["clock"] = pgettext("SLA clock", "response")
     elif clock == "resolution":
         values["clock"] = pgettext("SLA clock", "resolution")
+    consequence = params.get("consequence")
+    if consequence:
+        actions = {"probation": _("The vendor is put on probation."), "warning": _("The vendor is warned.")}
+        values["action"] = str(actions.get(consequence, consequence))
+    if "plan" in params:
+        values["plan"] = str(_("An improvement plan is requested from the vendor.")) if params["plan"] else ""
     audience = params.get("audience")
     if audience:
         from oqms.notify.audiences import AUDIENCES

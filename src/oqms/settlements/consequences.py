@@ -1,0 +1,96 @@
+"""Applying the consequence rules when a scorecard is approved.
+
+A rule applies when the contract's approved scorecards of the last N periods in a row (this one included) all
+have one of its grades. It is applied once per scorecard; each application is recorded (and audited), the
+vendor's status changes where the rule says so, and the vendor's managers and the quality managers are told.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from oqms.accounts.choices import Role
+from oqms.accounts.models import User
+from oqms.kpis.insights import current_versions, periods_before
+from oqms.kpis.models import FINAL_STATUSES, Scorecard
+from oqms.notify import services as notify
+from oqms.notify.kinds import Kind
+from oqms.settlements.models import Consequence, ConsequenceAction, ConsequenceRule
+from oqms.vendors.choices import VendorStatus
+from oqms.vendors.models import Vendor
+
+
+def _grades_in_a_row(scorecard: Scorecard, periods: int) -> list[str] | None:
+    """The grades of the last ``periods`` approved scorecards up to this one, oldest first; None if a period is
+    missing, not approved or without a grade."""
+    starts = periods_before(scorecard.period, scorecard.period_start, periods)
+    cards = {
+        card.period_start: card
+        for card in current_versions(
+            Scorecard.objects.filter(
+                contract_id=scorecard.contract_id, period=scorecard.period, period_start__in=starts
+            )
+        )
+    }
+    cards[scorecard.period_start] = scorecard
+    grades = []
+    for start in starts:
+        card = cards.get(start)
+        if card is None or card.status not in FINAL_STATUSES or not card.grade:
+            return None
+        grades.append(card.grade)
+    return grades
+
+
+def action_text(consequence: Consequence) -> str:
+    text = str(ConsequenceAction(consequence.action).label)
+    if consequence.improvement_plan_requested:
+        text = _("%(action)s; an improvement plan is requested") % {"action": text}
+    return text
+
+
+def apply(scorecard: Scorecard, user: Any = None) -> list[Consequence]:
+    applied = []
+    for rule in ConsequenceRule.objects.filter(active=True).order_by("pk"):
+        grades = _grades_in_a_row(scorecard, rule.periods)
+        if grades is None or not set(grades) <= set(rule.grade_list()):
+            continue
+        if Consequence.objects.filter(rule=rule, scorecard=scorecard).exists():
+            continue
+        vendor = Vendor.objects.select_for_update().get(pk=scorecard.vendor_id)
+        consequence = Consequence.objects.create(
+            rule=rule,
+            vendor=vendor,
+            scorecard=scorecard,
+            action=rule.action,
+            improvement_plan_requested=rule.request_improvement_plan,
+            grades=" → ".join(grades),
+            previous_status=vendor.status,
+        )
+        if rule.action == ConsequenceAction.PROBATION and vendor.status != VendorStatus.PROBATION:
+            vendor.status = VendorStatus.PROBATION
+            vendor.save()  # audited as a change of the vendor
+        people = [
+            *User.objects.filter(vendor_id=vendor.pk, role=Role.VENDOR_MANAGER, is_active=True),
+            *User.objects.filter(role=Role.QUALITY_MANAGER, is_active=True, vendor__isnull=True),
+        ]
+        notify.send(
+            people,
+            Kind.CONSEQUENCE,
+            f"consequence:{consequence.pk}",
+            {
+                "vendor": str(vendor),
+                "rule": rule.name,
+                "consequence": rule.action,
+                "plan": rule.request_improvement_plan,
+                "grades": consequence.grades,
+                "contract": scorecard.contract.number,
+                "period": scorecard.period_label(),
+                "grade": scorecard.grade,
+            },
+            consequence.get_absolute_url(),
+        )
+        applied.append(consequence)
+    return applied
