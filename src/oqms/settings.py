@@ -169,6 +169,7 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env_timezone("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["oqms.formats"]
 LANGUAGE_COOKIE_NAME = "oqms_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 

@@ -389,3 +389,60 @@ class KPIResult(models.Model):
     restrict_rows = staticmethod(
         lambda queryset, user, action: _published_only(queryset, user, "scorecard__")
     )
+
+
+class MonthlyRollup(models.Model):
+    """The daily rollups of one calendar month added up, per contract, service type, priority and site: what
+    scorecards (whole months and quarters) and other whole-month totals are read from, a few dozen rows per
+    contract and month instead of a thousand. Kept with the daily rollups, in the same transaction
+    (``oqms.kpis.rollups``); never written anywhere else.
+
+    The counts are the sums of the month's daily counts; the seconds are added in day order. The histograms are
+    the sums of the daily ones, stored sparse: the non-zero buckets as little-endian (uint16 bucket, uint32
+    count) pairs in bucket order (``oqms.kpis.rollups.pack_sparse``); no data is an empty value."""
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.CASCADE, related_name="+", verbose_name=_("contract")
+    )
+    vendor = models.ForeignKey(
+        "vendors.Vendor", on_delete=models.CASCADE, related_name="+", verbose_name=_("vendor")
+    )
+    service_type = models.ForeignKey(
+        "contracts.ServiceType", on_delete=models.CASCADE, related_name="+", verbose_name=_("service type")
+    )
+    priority = models.CharField(_("priority"), max_length=2)
+    site = models.ForeignKey("org.Site", on_delete=models.CASCADE, related_name="+", verbose_name=_("site"))
+    month = models.DateField(_("month"), help_text=_("Its first day."))
+
+    opened = models.PositiveIntegerField(default=0)
+    opened_completed = models.PositiveIntegerField(default=0)
+    responded = models.PositiveIntegerField(default=0)
+    responded_in_time = models.PositiveIntegerField(default=0)
+    response_seconds = models.FloatField(default=0)
+    response_histogram = models.BinaryField(default=b"")
+    resolved = models.PositiveIntegerField(default=0)
+    resolved_in_time = models.PositiveIntegerField(default=0)
+    resolved_first_time = models.PositiveIntegerField(default=0)
+    resolved_reopened = models.PositiveIntegerField(default=0)
+    resolution_seconds = models.FloatField(default=0)
+    resolution_histogram = models.BinaryField(default=b"")
+    closed = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager()
+    vendor_scope_field = "vendor"
+
+    class Meta:
+        verbose_name = _("monthly rollup")
+        verbose_name_plural = _("monthly rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "month", "service_type", "priority", "site"],
+                name="kpis_monthly_one_per_slice",
+            )
+        ]
+        indexes = [models.Index(fields=["vendor", "month"], name="kpis_monthly_vendor_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.month:%Y-%m} {self.service_type_id} {self.priority} {self.site_id}"

@@ -108,9 +108,15 @@ def allowed_steps(scorecard: Scorecard, user: Any, now: datetime.datetime | None
 def _locked(scorecard: Scorecard, user: Any, step: str) -> Scorecard:
     row = Scorecard.objects.select_for_update().select_related("contract", "vendor").get(pk=scorecard.pk)
     if step not in allowed_steps(row, user):
-        if step == Step.APPEAL and row.status == ScorecardStatus.PUBLISHED and not row.accepted_at:
+        vendor_side, internal = _is_vendor_manager(user, row), _is_internal(user)
+        if (
+            vendor_side
+            and step == Step.APPEAL
+            and row.status == ScorecardStatus.PUBLISHED
+            and not row.accepted_at
+        ):
             raise ScorecardError(_("The time to appeal this scorecard has passed."), code="appeal_closed")
-        if step == Step.APPROVE and row.status == ScorecardStatus.PUBLISHED:
+        if internal and step == Step.APPROVE and row.status == ScorecardStatus.PUBLISHED:
             raise ScorecardError(
                 _("The vendor may still appeal until %(until)s: approve after that, or once it accepts.")
                 % {"until": timezone.localtime(row.appeal_until).strftime("%Y-%m-%d %H:%M")},

@@ -1,7 +1,7 @@
 """Applying the consequence rules when a scorecard is approved.
 
 A rule applies when the contract's approved scorecards of the last N periods in a row (this one included) all
-have one of its grades. It is applied once per scorecard; each application is recorded (and audited), the
+have one of its grades, once per such run of N periods; each application is recorded (and audited), the
 vendor's status changes where the rule says so, and the vendor's managers and the quality managers are told.
 """
 
@@ -44,6 +44,18 @@ def _grades_in_a_row(scorecard: Scorecard, periods: int) -> list[str] | None:
     return grades
 
 
+def _already_applied(rule: ConsequenceRule, scorecard: Scorecard) -> bool:
+    """Applied to this scorecard, or to one of the previous N-1 periods (the same run of grades): a vendor with
+    D four months running is put on probation twice (months 2 and 4), not every month."""
+    starts = periods_before(scorecard.period, scorecard.period_start, rule.periods)
+    return Consequence.objects.filter(
+        rule=rule,
+        scorecard__contract_id=scorecard.contract_id,
+        scorecard__period=scorecard.period,
+        scorecard__period_start__in=starts,
+    ).exists()
+
+
 def action_text(consequence: Consequence) -> str:
     text = str(ConsequenceAction(consequence.action).label)
     if consequence.improvement_plan_requested:
@@ -57,7 +69,7 @@ def apply(scorecard: Scorecard, user: Any = None) -> list[Consequence]:
         grades = _grades_in_a_row(scorecard, rule.periods)
         if grades is None or not set(grades) <= set(rule.grade_list()):
             continue
-        if Consequence.objects.filter(rule=rule, scorecard=scorecard).exists():
+        if _already_applied(rule, scorecard):
             continue
         vendor = Vendor.objects.select_for_update().get(pk=scorecard.vendor_id)
         consequence = Consequence.objects.create(

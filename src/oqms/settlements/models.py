@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from oqms.core.choices import colour_of
 from oqms.core.models import BaseModel
@@ -33,8 +34,8 @@ class Effect(models.TextChoices):
 
 
 class SLAClock(models.TextChoices):
-    RESPONSE = "response", _("response")
-    RESOLUTION = "resolution", _("resolution")
+    RESPONSE = "response", pgettext_lazy("SLA clock", "response")
+    RESOLUTION = "resolution", pgettext_lazy("SLA clock", "resolution")
 
 
 class PayRule(BaseModel):

@@ -42,7 +42,11 @@ def format_cny(value: Any) -> str:
 
 
 def _number(value: Any) -> str:
-    return number_format(Decimal(str(value)).normalize(), use_l10n=True) if value is not None else "—"
+    """A figure of a reason: at most two decimals, no trailing zeros."""
+    if value is None:
+        return "—"
+    rounded = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP).normalize()
+    return number_format(rounded, use_l10n=True)
 
 
 # --- checking rules ----------------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ def build(settlement: Settlement) -> Statement:
     if scorecard.version > 1:
         title += " " + _("(correction, version %(version)s)") % {"version": scorecard.version}
     meta = [
-        (_("Vendor"), str(settlement.vendor)),
+        (_("Vendor"), settlement.vendor.name),  # the legal name on a statement
         (_("Contract"), f"{contract.number} {contract.title}"),
         (
             _("Period"),

@@ -13,7 +13,7 @@ from django.utils import timezone
 from oqms.accounts.models import User
 from oqms.core import audit
 from oqms.core.models import Sequence
-from oqms.demo import data
+from oqms.demo import data, evaluation
 from oqms.demo.builders import build_world
 from oqms.demo.workload import generate
 from oqms.kpis import rollups
@@ -69,10 +69,14 @@ class Command(BaseCommand):
         rng = np.random.default_rng(seed)
         now = int(timezone.now().timestamp())
         world = build_world(rng)
+        for team in world.teams:
+            evaluation.build_kpis(team.contract, team.spec.categories[0], team.contract.start_date)
+            evaluation.build_rules(team.contract, team.spec.categories[0])
+        evaluation.build_consequence_rules()
         before = Sequence.objects.filter(name="workorder").values_list("value", flat=True).first() or 0
         orders, events = generate(world, work_orders, rng, now)
         rollups.rebuild()  # bulk-inserted work orders sent no signals: compute the KPI rollups in one pass
-        self.compute_scorecards()
+        self.compute_scorecards(world)
         sequence = Sequence.objects.filter(name="workorder").first()
         if sequence is not None and orders:
             # The rows went in with bulk_create (no entry per row): one entry records the whole load.
@@ -84,18 +88,12 @@ class Command(BaseCommand):
             )
         return orders, events
 
-    def compute_scorecards(self) -> None:
-        """The monthly scorecards (drafts) of the six months the demo covers, as the nightly job would leave them."""
-        import datetime
-
-        from oqms.contracts.models import Contract
-        from oqms.kpis import scorecards
-
-        day = timezone.localdate()
-        for _month in range(6):
-            for contract in Contract.objects.all():
-                scorecards.compute(contract, "month", day)
-            day = day.replace(day=1) - datetime.timedelta(days=1)
+    def compute_scorecards(self, world: Any) -> None:
+        """Six months of monthly scorecards, taken through the workflow as far as their age suggests."""
+        quality_manager = User.objects.filter(role="quality_manager", is_active=True).order_by("pk").first()
+        if quality_manager is None:
+            return
+        evaluation.run_workflow(quality_manager, {team.vendor.pk: team.manager for team in world.teams})
 
     def print_logins(self) -> None:
         order = demo_usernames()
