@@ -285,6 +285,20 @@ def lines_for(scorecard: Scorecard, fee: Decimal) -> list[SettlementLine]:
     return lines
 
 
+def _unchanged(
+    settlement: Settlement, fee: Decimal, deductions: Decimal, bonuses: Decimal, lines: list[SettlementLine]
+) -> bool:
+    def key(line: SettlementLine) -> tuple[Any, ...]:
+        return (line.rule_id, line.effect, line.reason, line.params, money(line.amount))
+
+    same_totals = (settlement.fee, settlement.deductions, settlement.bonuses) == (
+        fee,
+        money(deductions),
+        money(bonuses),
+    )
+    return same_totals and [key(line) for line in settlement.lines.all()] == [key(line) for line in lines]
+
+
 @transaction.atomic
 def compute(scorecard: Scorecard) -> Settlement | None:
     """Compute (or recompute) the scorecard's settlement; an approved settlement is never changed."""
@@ -296,6 +310,8 @@ def compute(scorecard: Scorecard) -> Settlement | None:
     lines = lines_for(scorecard, fee)
     deductions = sum((line.counted() for line in lines if line.effect == Effect.DEDUCTION), Decimal("0"))
     bonuses = sum((line.counted() for line in lines if line.effect == Effect.BONUS), Decimal("0"))
+    if existing is not None and _unchanged(existing, fee, deductions, bonuses, lines):
+        return existing  # nothing to record: the nightly run leaves an unchanged settlement (and its history) alone
     settlement = existing or Settlement(scorecard=scorecard, contract=contract, vendor_id=scorecard.vendor_id)
     settlement.period_start, settlement.period_end = scorecard.period_start, scorecard.period_end
     settlement.fee, settlement.deductions, settlement.bonuses = fee, money(deductions), money(bonuses)

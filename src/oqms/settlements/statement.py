@@ -161,7 +161,7 @@ def pdf(settlement: Settlement) -> HttpResponse:
                 for item, reason, deduction, bonus in statement.rows
             ],
             align=["L", "L", "R", "R"],
-            widths=[22, 50, 14, 14],
+            widths=[18, 52, 15, 15],
         )
     else:
         document.paragraph(_("No deductions or bonuses in this period."))
