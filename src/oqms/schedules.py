@@ -5,23 +5,37 @@ from __future__ import annotations
 
 from typing import Any
 
-# (name, function path, schedule type, minutes between runs)
-SCHEDULES = [
+# (name, function path, schedule type, minutes between runs[, local time of day for daily jobs])
+SCHEDULES: list[tuple[Any, ...]] = [
     ("oqms-sla-monitor", "oqms.workorders.monitor.run", "I", 1),
     ("oqms-deliver-notifications", "oqms.notify.services.deliver_due", "I", 1),
     ("oqms-calendar-coverage", "oqms.calendars.jobs.check_coverage", "D", None),
     ("oqms-kpi-rollups", "oqms.kpis.rollups.refresh_dirty", "I", 1),
-    ("oqms-scorecards", "oqms.kpis.scorecards.run_nightly", "D", None),
+    ("oqms-scorecards", "oqms.kpis.jobs.nightly", "D", None, "02:30"),
 ]
+
+
+def next_local(clock: str) -> Any:
+    """The next time the local clock (``TIME_ZONE``) shows ``clock`` ("HH:MM")."""
+    import datetime
+
+    from django.utils import timezone
+
+    hour, minute = (int(part) for part in clock.split(":"))
+    now = timezone.localtime()
+    moment = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return moment if moment > now else moment + datetime.timedelta(days=1)
 
 
 def ensure_schedules(**kwargs: Any) -> None:
     from django_q.models import Schedule
 
-    for name, func, kind, minutes in SCHEDULES:
+    for name, func, kind, minutes, *at in SCHEDULES:
         defaults: dict[str, Any] = {"func": func, "schedule_type": kind, "repeats": -1}
         if minutes:
             defaults["minutes"] = minutes
+        if at:
+            defaults["next_run"] = next_local(at[0])
         schedule, created = Schedule.objects.get_or_create(name=name, defaults=defaults)
         if not created and schedule.func != func:
             schedule.func = func

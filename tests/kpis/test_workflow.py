@@ -188,3 +188,27 @@ def test_trend_and_rank_among_vendors_of_the_service_type(cast: Any) -> None:
     assert page_client(cast.manager_a).get(reverse("kpis:comparison")).status_code == 403
     detail = page_client(cast.manager_a).get(card.get_absolute_url())
     assert detail.status_code == 200 and "乙服务" not in detail.content.decode()
+
+
+def test_nightly_job_computes_and_announces_the_final_period_on_the_first(cast: Any) -> None:
+    from oqms.kpis import jobs
+    from oqms.schedules import SCHEDULES
+
+    define(cast, "fix", "first_time_fix_pct", "1")
+    resolve(cast, 2)  # a dirty day: the job refreshes the rollups first
+    today = timezone.localdate()
+    first = scorecards.period_bounds("month", today)[0]
+    assert jobs.nightly(today) == 2  # the running month and the previous one, for contract A
+    card = Scorecard.objects.get(period_start=first)
+    assert card.results.get().denominator == 1
+    if today != first:
+        assert not Notification.objects.filter(kind="scorecards_ready").exists()
+    next_first = scorecards.period_bounds("month", first + datetime.timedelta(days=40))[0]
+    jobs.nightly(next_first)  # the 1st: this month is over, its drafts are ready to publish
+    ready = Notification.objects.get(kind="scorecards_ready", recipient=cast.qm)
+    assert ready.params["count"] == 1 and f"period_start={first.isoformat()}" in ready.url
+    listing = page_client(cast.qm).get(ready.url)
+    assert listed_pks(listing) == {card.pk}
+    jobs.nightly(next_first)
+    assert Notification.objects.filter(kind="scorecards_ready").count() == 1  # once per period
+    assert ("oqms-scorecards", "oqms.kpis.jobs.nightly", "D", None, "02:30") in SCHEDULES

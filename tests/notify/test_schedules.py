@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from django.utils import timezone
+
 from oqms.schedules import SCHEDULES, ensure_schedules
 
 
@@ -13,8 +15,10 @@ def test_schedules_are_created_once_and_point_at_real_functions(db: Any) -> None
 
     ensure_schedules()
     ensure_schedules()  # idempotent
-    for name, func, kind, minutes in SCHEDULES:
+    for name, func, kind, minutes, *at in SCHEDULES:
         (schedule,) = Schedule.objects.filter(name=name)
+        if at:  # a nightly job starts at its local time of day
+            assert timezone.localtime(schedule.next_run).strftime("%H:%M") == at[0]
         assert (schedule.func, schedule.schedule_type, schedule.repeats) == (func, kind, -1)
         if minutes:
             assert schedule.minutes == minutes

@@ -15,4 +15,4 @@ class ScorecardFilterSet(SearchFilterSet):
 
     class Meta:
         model = Scorecard
-        fields = ["contract", "vendor", "period", "status", "grade"]
+        fields = ["contract", "vendor", "period", "period_start", "status", "grade"]

@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     SCORECARD_REOPENED = "scorecard_reopened", _("Scorecard back to draft")
     SCORECARD_APPROVED = "scorecard_approved", _("Scorecard approved")
     CONSEQUENCE = "consequence", _("Consequence of the scorecards")
+    SCORECARDS_READY = "scorecards_ready", _("Scorecards ready to publish")
 
 
 Kind.colours = {  # type: ignore[attr-defined]
@@ -37,6 +38,7 @@ Kind.colours = {  # type: ignore[attr-defined]
     Kind.SCORECARD_REOPENED: "secondary",
     Kind.SCORECARD_APPROVED: "success",
     Kind.CONSEQUENCE: "danger",
+    Kind.SCORECARDS_READY: "primary",
 }
 
 TITLES: dict[str, Any] = {
@@ -52,6 +54,7 @@ TITLES: dict[str, Any] = {
     Kind.SCORECARD_REOPENED: _("Scorecard %(contract)s %(period)s is back to draft"),
     Kind.SCORECARD_APPROVED: _("Scorecard %(contract)s %(period)s approved: %(grade)s (%(score)s)"),
     Kind.CONSEQUENCE: _("%(vendor)s: %(rule)s"),
+    Kind.SCORECARDS_READY: _("%(count)s scorecards of %(period)s are ready to publish"),
 }
 BODIES: dict[str, Any] = {
     Kind.SLA_AT_RISK: _("%(title)s — %(vendor)s, %(site)s. Due %(due)s."),
@@ -74,6 +77,10 @@ BODIES: dict[str, Any] = {
     Kind.SCORECARD_APPROVED: _("%(title)s. The settlement of the period is approved with it."),
     Kind.CONSEQUENCE: _(
         "%(title)s. %(action)s %(plan)s Grades: %(grades)s (scorecard %(contract)s %(period)s)."
+    ),
+    Kind.SCORECARDS_READY: _(
+        "%(title)s. The period has ended and they are computed with its data; review and publish them to the "
+        "vendors. Data that still arrives recomputes them until they are approved."
     ),
 }
 
