@@ -107,6 +107,9 @@ def test_kpi_pages_and_api(cast: Any) -> None:
     value = api.get(f"/api/kpis/{item.pk}/value/?from=2026-01-01&to=2026-01-31").json()
     assert value["value"] is None and value["score"] is None
     assert api.get(f"/api/kpis/{item.pk}/value/?from=2026-01-31&to=2026-01-01").status_code == 400
+    vendor_wide = api.get(f"/api/kpis/{item.pk}/value/?from=2026-01-01&to=2026-01-31&scope=vendor").json()
+    assert vendor_wide["scope"] == "vendor" and vendor_wide["value"] is None
+    assert api.get(f"/api/kpis/{item.pk}/value/?from=2026-01-01&to=2026-01-31&scope=all").status_code == 400
     assert api_client(cast.manager_b).get(f"/api/kpis/{item.pk}/").status_code == 404
     assert api_client(cast.manager_a).get(f"/api/kpis/{item.pk}/").status_code == 200
 

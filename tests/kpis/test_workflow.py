@@ -212,3 +212,41 @@ def test_nightly_job_computes_and_announces_the_final_period_on_the_first(cast: 
     jobs.nightly(next_first)
     assert Notification.objects.filter(kind="scorecards_ready").count() == 1  # once per period
     assert ("oqms-scorecards", "oqms.kpis.jobs.nightly", "D", None, "02:30") in SCHEDULES
+
+
+def test_vendor_wide_value_adds_up_the_vendors_contracts(cast: Any) -> None:
+    from decimal import Decimal
+
+    from oqms.contracts.models import Contract, SLATarget
+    from oqms.kpis.evaluation import evaluate
+    from oqms.workorders import services
+
+    from oqms.contracts import sla
+
+    kpi = define(cast, "fix", "first_time_fix_pct", "1")
+    with sla.publisher.deferred(at=timezone.now() - datetime.timedelta(days=30)):
+        second = Contract.objects.create(number="C-A-002", vendor=cast.vendor_a, title="甲服务 二期",
+                                         status="active", start_date=cast.contract_a.start_date,
+                                         end_date=cast.contract_a.end_date, monthly_fee=Decimal("1000"))
+        second.sites.add(cast.site)
+        second.service_types.add(cast.service_type)
+        SLATarget.objects.create(contract=second, priority="P3", response_minutes=120, resolution_minutes=1440)
+    resolve(cast, 3)
+    opened = timezone.now() - datetime.timedelta(hours=2)
+    wo = services.create(requester=cast.requester, contract=second, site=cast.site, service_type=cast.service_type,
+                         title="二期工单", priority="P3", opened_at=opened)
+    wo = services.assign(wo, cast.qm, cast.staff_a, at=opened)
+    wo = services.start(wo, cast.staff_a, at=opened)
+    wo = services.resolve(wo, cast.staff_a, "好了", at=opened + datetime.timedelta(minutes=10))
+    wo = services.reopen(wo, cast.requester, "又坏了", at=opened + datetime.timedelta(minutes=20))
+    wo = services.start(wo, cast.staff_a, at=opened + datetime.timedelta(minutes=21))
+    services.resolve(wo, cast.staff_a, "好了", at=opened + datetime.timedelta(minutes=30))
+    rollups.refresh_dirty()
+    today = timezone.localdate()
+    first = scorecards.period_bounds("month", today - datetime.timedelta(days=1))[0]  # also early on the 1st
+    contract_only = evaluate(kpi, first, today)
+    vendor_wide = evaluate(kpi, first, today, vendor_wide=True)
+    assert (contract_only.numerator, contract_only.denominator) == (1, 1)
+    assert (vendor_wide.numerator, vendor_wide.denominator) == (1, 2) and vendor_wide.value == 50.0
+    body = api_client(cast.qm).get(f"/api/kpis/{kpi.pk}/value/?from={first}&to={today}&scope=vendor").json()
+    assert body["denominator"] == 2

@@ -28,9 +28,9 @@ COMMON = [
 ]
 # The seed's example: equipment maintenance responds within 2 hours and fixes ≥ 95 % of faults.
 MAINTENANCE = [
-    ("p90_response", "设备报修响应时间（P90）", "p90_response_minutes", "min", "lower", "120", "240", "3"),
-    ("fix_rate", "故障修复率", "completion_pct", "%", "higher", "95", "85", "3"),
-    ("first_fix", "一次修复率", "first_time_fix_pct", "%", "higher", "90", "75", "2"),
+    ("mean_response", "平均响应时间", "mean_response_minutes", "min", "lower", "120", "180", "3"),
+    ("fix_rate", "故障一次修复率", "first_time_fix_pct", "%", "higher", "95", "90", "3"),
+    ("resolution", "解决及时率", "resolution_in_target_pct", "%", "higher", "92", "80", "2"),
     ("rating", "用户满意度", "rating_mean", "★", "higher", "4.5", "3.5", "2"),
 ]
 

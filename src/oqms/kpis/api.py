@@ -56,7 +56,11 @@ class KPIViewSet(RecordViewSet):
     ordering_fields = ["code", "name"]
 
     @extend_schema(
-        parameters=[OpenApiParameter("from", str, required=True), OpenApiParameter("to", str, required=True)],
+        parameters=[
+            OpenApiParameter("from", str, required=True),
+            OpenApiParameter("to", str, required=True),
+            OpenApiParameter("scope", str, enum=["contract", "vendor"], description="vendor: all its contracts"),
+        ],
         responses={200: {"type": "object"}},
     )
     @action(detail=True, methods=["get"])
@@ -73,11 +77,15 @@ class KPIViewSet(RecordViewSet):
             raise serializers.ValidationError(
                 {"to": [_("The span must run forward and cover at most a year.")]}
             )
-        result = evaluate(kpi, first, last)
+        scope = request.query_params.get("scope", "contract")
+        if scope not in ("contract", "vendor"):
+            raise serializers.ValidationError({"scope": [_("Give scope as contract or vendor.")]})
+        result = evaluate(kpi, first, last, vendor_wide=scope == "vendor")
         return Response(
             {
                 "from": first,
                 "to": last,
+                "scope": scope,
                 "value": result.value,
                 "score": result.score,
                 "numerator": result.numerator,

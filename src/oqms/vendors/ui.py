@@ -90,6 +90,30 @@ class VendorUI(RecordUI):
             "contracts:contract_create",
             "vendor",
         ),
+        # The evaluation of the vendor (apps above this one; reached through their related names).
+        Inline(
+            "scorecards",
+            _("Scorecards"),
+            [
+                Column("period_start", link=True),
+                Column("contract"),
+                Column("version"),
+                Column("score"),
+                Column("grade"),
+                Column("status", badge=True),
+            ],
+        ),
+        Inline(
+            "consequences",
+            _("Consequences"),
+            [
+                Column("rule", link=True),
+                Column("action"),
+                Column("grades"),
+                Column("improvement_plan_requested"),
+                Column("created_at"),
+            ],
+        ),
     ]
 
 
