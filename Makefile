@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 ASSETS := node_modules/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test setup lint bench lock messages clean
+.PHONY: run test setup lint bench bench-kpis lock messages clean
 
 $(INSTALLED): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ test: setup lint
 
 bench: setup
 	$(PY) -m benchmarks
+	$(PY) -m benchmarks.kpi_bench --work-orders 50000 --vendors 20 --output benchmarks/results/kpis-small.json
+
+# KPI rollups at full size on PostgreSQL against DuckDB (10,000,000 work orders; about an hour). Both skip
+# themselves when PostgreSQL is not reachable.
+bench-kpis: setup
+	$(PY) -m benchmarks.kpi_bench
 
 # Regenerate the lock file from pyproject.toml (needs network access to PyPI).
 lock:

@@ -25,7 +25,9 @@ from oqms import env
         (lambda: env.env_choice("OQMS_T", "zh-hans", {"zh-hans", "en"}), "OQMS_T", "fr"),
     ],
 )
-def test_bad_values_fail_loudly_naming_the_variable(monkeypatch: Any, reader: Any, name: str, value: str) -> None:
+def test_bad_values_fail_loudly_naming_the_variable(
+    monkeypatch: Any, reader: Any, name: str, value: str
+) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(ImproperlyConfigured, match=name):
         reader()
@@ -67,11 +69,20 @@ def test_short_secret_key_is_refused(monkeypatch: Any, tmp_path: Path) -> None:
         ("DEBUG", "perhaps", "DEBUG"),
     ],
 )
-def test_the_app_refuses_to_start_with_a_bad_setting(tmp_path: Path, variable: str, value: str, message: str) -> None:
-    environment = {**os.environ, "OQMS_VAR_DIR": str(tmp_path), variable: value,
-                   "DJANGO_SETTINGS_MODULE": "oqms.settings"}
+def test_the_app_refuses_to_start_with_a_bad_setting(
+    tmp_path: Path, variable: str, value: str, message: str
+) -> None:
+    environment = {
+        **os.environ,
+        "OQMS_VAR_DIR": str(tmp_path),
+        variable: value,
+        "DJANGO_SETTINGS_MODULE": "oqms.settings",
+    }
     result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"], env=environment, capture_output=True, text=True,
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=environment,
+        capture_output=True,
+        text=True,
         timeout=60,
     )
     assert result.returncode != 0

@@ -8,10 +8,18 @@ import pytest
 from django.urls import reverse
 
 LIST_PAGES = [
-    "org:orgunit_list", "org:site_list", "vendors:vendor_list", "vendors:vendorcontact_list",
-    "vendors:qualificationdocument_list", "vendors:servicecategory_list", "contracts:contract_list",
-    "contracts:servicetype_list", "contracts:contractattachment_list", "workorders:workorder_list",
-    "accounts:user_list", "core:auditentry_list",
+    "org:orgunit_list",
+    "org:site_list",
+    "vendors:vendor_list",
+    "vendors:vendorcontact_list",
+    "vendors:qualificationdocument_list",
+    "vendors:servicecategory_list",
+    "contracts:contract_list",
+    "contracts:servicetype_list",
+    "contracts:contractattachment_list",
+    "workorders:workorder_list",
+    "accounts:user_list",
+    "core:auditentry_list",
 ]
 
 
@@ -25,7 +33,9 @@ def test_list_and_export_pages_render(cast: Any, login: Any, name: str) -> None:
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
-@pytest.mark.parametrize("user", ["qm", "requester", "manager_a", "staff_a", "inspector", "assessor", "admin"])
+@pytest.mark.parametrize(
+    "user", ["qm", "requester", "manager_a", "staff_a", "inspector", "assessor", "admin"]
+)
 def test_home_page_per_role(cast: Any, login: Any, user: str) -> None:
     response = login(getattr(cast, user)).get(reverse("home"))
     assert response.status_code == 200
@@ -37,4 +47,7 @@ def test_detail_and_forms_render(cast: Any, login: Any) -> None:
         assert client.get(obj.get_absolute_url()).status_code == 200
         meta = obj._meta
         assert client.get(reverse(f"{meta.app_label}:{meta.model_name}_create")).status_code == 200
-        assert client.get(reverse(f"{meta.app_label}:{meta.model_name}_update", args=[obj.pk])).status_code == 200
+        assert (
+            client.get(reverse(f"{meta.app_label}:{meta.model_name}_update", args=[obj.pk])).status_code
+            == 200
+        )

@@ -61,8 +61,10 @@ def test_right_password_signs_in_and_goes_home(cast: Any) -> None:
 
 def test_next_parameter_is_followed_but_only_within_the_site(cast: Any) -> None:
     client = page_client(None)
-    response = client.post(f"{LOGIN}?next=/work/workorders/", {"username": "qm", "password": PASSWORD,
-                                                                "next": "/work/workorders/"})
+    response = client.post(
+        f"{LOGIN}?next=/work/workorders/",
+        {"username": "qm", "password": PASSWORD, "next": "/work/workorders/"},
+    )
     assert response["Location"] == "/work/workorders/"
     client = page_client(None)
     response = client.post(LOGIN, {"username": "qm", "password": PASSWORD, "next": "https://evil.example/"})
@@ -86,7 +88,8 @@ def test_throttling_refuses_even_the_right_password(cast: Any, limit: int) -> No
     response = _sign_in(client, "requester", PASSWORD)
     assert response.status_code == 200
     assert [str(e) for e in response.context["form"].non_field_errors()] == [
-        "Too many failed sign-ins. Wait 10 minutes and try again."]
+        "Too many failed sign-ins. Wait 10 minutes and try again."
+    ]
     assert not _signed_in_as(client).is_authenticated
     # The user name is matched case-insensitively: changing its case does not get around the lock.
     response = _sign_in(page_client(None), "REQUESTER", PASSWORD)
@@ -138,7 +141,9 @@ def test_one_address_trying_many_accounts_is_locked_out(cast: Any, limit: int) -
 def test_forwarded_for_header_does_not_change_the_address(cast: Any, limit: int) -> None:
     client = page_client(None)
     for index in range(limit * 4):
-        _sign_in(client, f"guess{index}", "x", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"10.0.0.{index}")
+        _sign_in(
+            client, f"guess{index}", "x", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"10.0.0.{index}"
+        )
     assert set(LoginFailure.objects.values_list("ip_address", flat=True)) == {"203.0.113.9"}
 
 
@@ -165,16 +170,25 @@ def test_password_change(cast: Any) -> None:
     client = page_client(cast.requester)
     url = reverse("accounts:password_change")
     assert client.get(url).status_code == 200
-    response = client.post(url, {"old_password": "wrong", "new_password1": "Brand-new-pass-77",
-                                 "new_password2": "Brand-new-pass-77"})
+    response = client.post(
+        url,
+        {"old_password": "wrong", "new_password1": "Brand-new-pass-77", "new_password2": "Brand-new-pass-77"},
+    )
     assert response.status_code == 200 and "old_password" in response.context["form"].errors
-    response = client.post(url, {"old_password": PASSWORD, "new_password1": "short",
-                                 "new_password2": "short"})
+    response = client.post(
+        url, {"old_password": PASSWORD, "new_password1": "short", "new_password2": "short"}
+    )
     assert response.status_code == 200 and "new_password2" in response.context["form"].errors
     cast.requester.refresh_from_db()
     assert cast.requester.check_password(PASSWORD)
-    response = client.post(url, {"old_password": PASSWORD, "new_password1": "Brand-new-pass-77",
-                                 "new_password2": "Brand-new-pass-77"})
+    response = client.post(
+        url,
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Brand-new-pass-77",
+            "new_password2": "Brand-new-pass-77",
+        },
+    )
     assert response.status_code == 302 and response["Location"] == reverse("accounts:profile")
     cast.requester.refresh_from_db()
     assert cast.requester.check_password("Brand-new-pass-77")

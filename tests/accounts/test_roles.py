@@ -16,8 +16,13 @@ from oqms.core import audit
 from oqms.core.scoping import restrict
 
 ROLE_USERS = {
-    Role.QUALITY_MANAGER: "qm", Role.ADMIN: "admin", Role.REQUESTER: "requester", Role.INSPECTOR: "inspector",
-    Role.ASSESSOR: "assessor", Role.VENDOR_MANAGER: "manager_a", Role.VENDOR_STAFF: "staff_a",
+    Role.QUALITY_MANAGER: "qm",
+    Role.ADMIN: "admin",
+    Role.REQUESTER: "requester",
+    Role.INSPECTOR: "inspector",
+    Role.ASSESSOR: "assessor",
+    Role.VENDOR_MANAGER: "manager_a",
+    Role.VENDOR_STAFF: "staff_a",
 }
 MODELS = sorted({label for grants in MATRIX.values() for label in grants})
 
@@ -101,8 +106,15 @@ def test_sync_restores_drifted_groups(cast: Any) -> None:
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("qm", None), ("admin", None), ("requester", None), ("inspector", None), ("manager_a", "A"),
-     ("staff_b", "B"), ("assessor", "A")],
+    [
+        ("qm", None),
+        ("admin", None),
+        ("requester", None),
+        ("inspector", None),
+        ("manager_a", "A"),
+        ("staff_b", "B"),
+        ("assessor", "A"),
+    ],
 )
 def test_vendor_scope_ids(cast: Any, name: str, expected: str | None) -> None:
     ids = getattr(cast, name).vendor_scope_ids()
@@ -167,7 +179,10 @@ def test_models_without_a_vendor_path_are_hidden_from_vendor_users(cast: Any, mo
     monkeypatch.undo()
     assert ServiceCategory.vendor_scope_field == SHARED
     # Shared catalogue: every vendor user with the permission sees all of it.
-    assert restrict(ServiceCategory.objects.all(), _fresh(cast.manager_b)).count() == ServiceCategory.objects.count()
+    assert (
+        restrict(ServiceCategory.objects.all(), _fresh(cast.manager_b)).count()
+        == ServiceCategory.objects.count()
+    )
     # Sites are seen through the vendor's contracts only.
     lonely = Site.objects.create(code="NO-CONTRACT", name="无合同园区", org_unit=cast.org_unit, address="x")
     assert lonely not in restrict(Site.objects.all(), _fresh(cast.manager_b))

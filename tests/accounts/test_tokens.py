@@ -83,7 +83,11 @@ def test_token_writes_are_audited_as_the_tokens_user(cast: Any) -> None:
     response = _bearer(key).patch(f"/api/vendors/{cast.vendor_a.pk}/", {"short_name": "甲"}, format="json")
     assert response.status_code == 200
     entry = AuditEntry.objects.latest("pk")
-    assert (entry.actor_id, entry.source, entry.changes) == (cast.qm.pk, "api", {"short_name": ["甲服务", "甲"]})
+    assert (entry.actor_id, entry.source, entry.changes) == (
+        cast.qm.pk,
+        "api",
+        {"short_name": ["甲服务", "甲"]},
+    )
 
 
 def test_revoked_token_is_refused(cast: Any) -> None:
@@ -114,7 +118,9 @@ def test_revoking_needs_post_and_only_works_on_ones_own_tokens(cast: Any) -> Non
 
 
 def test_expired_token_is_refused(cast: Any) -> None:
-    token, key = services.issue_token(cast.qm, "erp", expires_at=timezone.now() + datetime.timedelta(minutes=5))
+    token, key = services.issue_token(
+        cast.qm, "erp", expires_at=timezone.now() + datetime.timedelta(minutes=5)
+    )
     assert _bearer(key).get("/api/vendors/").status_code == 200
     ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
     assert _bearer(key).get("/api/vendors/").status_code == 401
@@ -134,8 +140,9 @@ def test_token_of_a_disabled_or_expired_account_is_refused(cast: Any) -> None:
     assert _bearer(key).get("/api/work-orders/").status_code == 401
 
 
-@pytest.mark.parametrize("header", ["Bearer", "Bearer a b", "Bearer oqms_not-a-real-token", "Token ",
-                                    "Bearer \u00e9\u00e9"])
+@pytest.mark.parametrize(
+    "header", ["Bearer", "Bearer a b", "Bearer oqms_not-a-real-token", "Token ", "Bearer \u00e9\u00e9"]
+)
 def test_malformed_or_unknown_tokens_are_401(cast: Any, header: str) -> None:
     response = APIClient(HTTP_AUTHORIZATION=header).get("/api/vendors/")
     assert response.status_code == 401

@@ -16,9 +16,20 @@ from tests.core.helpers import api_client, listed_pks, page_client
 
 
 def _data(**overrides: Any) -> dict[str, Any]:
-    return {"username": "zhao", "display_name": "赵六", "email": "zhao@example.com", "phone": "", "role": "requester",
-            "vendor": "", "org_unit": "", "time_zone": "", "access_expires_at": "", "scope_vendors": [],
-            "is_active": "on", "password": "Zhao-password-2026"} | overrides
+    return {
+        "username": "zhao",
+        "display_name": "赵六",
+        "email": "zhao@example.com",
+        "phone": "",
+        "role": "requester",
+        "vendor": "",
+        "org_unit": "",
+        "time_zone": "",
+        "access_expires_at": "",
+        "scope_vendors": [],
+        "is_active": "on",
+        "password": "Zhao-password-2026",
+    } | overrides
 
 
 def _form(cast: Any, instance: Any = None, **overrides: Any) -> UserForm:
@@ -53,13 +64,16 @@ def test_user_form_field_errors(cast: Any, overrides: dict[str, Any], field: str
 
 @pytest.mark.parametrize(
     ("overrides", "role"),
-    [({"role": "vendor_staff", "vendor": "A"}, "vendor_staff"), ({"role": "assessor", "scope_vendors": ["A"],
-                                                                 "access_expires_at": "2099-01-01T08:00"},
-                                                                "assessor")],
+    [
+        ({"role": "vendor_staff", "vendor": "A"}, "vendor_staff"),
+        ({"role": "assessor", "scope_vendors": ["A"], "access_expires_at": "2099-01-01T08:00"}, "assessor"),
+    ],
 )
 def test_user_form_accepts_consistent_roles(cast: Any, overrides: dict[str, Any], role: str) -> None:
-    overrides = {k: (cast.vendor_a.pk if v == "A" else [cast.vendor_a.pk] if v == ["A"] else v)
-                 for k, v in overrides.items()}
+    overrides = {
+        k: (cast.vendor_a.pk if v == "A" else [cast.vendor_a.pk] if v == ["A"] else v)
+        for k, v in overrides.items()
+    }
     form = _form(cast, **overrides)
     assert form.is_valid(), form.errors
     user = form.save()
@@ -87,10 +101,19 @@ def test_user_time_zone_must_be_a_real_zone(cast: Any, zone: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "create", "list_page"),
-    [("admin", 200, 200), ("qm", 403, 200), ("manager_a", 403, 200), ("requester", 403, 403),
-     ("staff_a", 403, 403), ("inspector", 403, 403), ("assessor", 403, 403)],
+    [
+        ("admin", 200, 200),
+        ("qm", 403, 200),
+        ("manager_a", 403, 200),
+        ("requester", 403, 403),
+        ("staff_a", 403, 403),
+        ("inspector", 403, 403),
+        ("assessor", 403, 403),
+    ],
 )
-def test_only_administrators_reach_the_user_editing_pages(cast: Any, name: str, create: int, list_page: int) -> None:
+def test_only_administrators_reach_the_user_editing_pages(
+    cast: Any, name: str, create: int, list_page: int
+) -> None:
     client = page_client(getattr(cast, name))
     assert client.get(reverse("accounts:user_create")).status_code == create
     edit = client.get(reverse("accounts:user_update", args=[cast.requester.pk])).status_code
@@ -102,8 +125,10 @@ def test_only_administrators_reach_the_user_editing_pages(cast: Any, name: str, 
     response = client.post(reverse("accounts:user_create"), _data(role="admin", username="intruder"))
     assert response.status_code == 403
     assert User.objects.count() == count
-    response = client.post(reverse("accounts:user_update", args=[cast.requester.pk]),
-                           _data(username="requester", role="admin", password=""))
+    response = client.post(
+        reverse("accounts:user_update", args=[cast.requester.pk]),
+        _data(username="requester", role="admin", password=""),
+    )
     assert response.status_code == 404
     assert User.objects.get(pk=cast.requester.pk).role == "requester"
 
@@ -119,7 +144,9 @@ def test_vendor_manager_lists_only_their_vendors_people(cast: Any) -> None:
 def test_users_api_is_read_only(cast: Any) -> None:
     client = api_client(cast.admin)
     assert client.post("/api/users/", {"username": "x"}, format="json").status_code == 405
-    assert client.patch(f"/api/users/{cast.requester.pk}/", {"role": "admin"}, format="json").status_code == 405
+    assert (
+        client.patch(f"/api/users/{cast.requester.pk}/", {"role": "admin"}, format="json").status_code == 405
+    )
     assert User.objects.get(pk=cast.requester.pk).role == "requester"
     filtered = client.get("/api/users/", {"role": "vendor_staff"}).json()["results"]
     assert {row["username"] for row in filtered} == {"staff_a", "staff_b"}
@@ -128,8 +155,9 @@ def test_users_api_is_read_only(cast: Any) -> None:
 
 def test_invalid_user_post_on_the_page_is_a_400_and_writes_nothing(cast: Any) -> None:
     entries = AuditEntry.objects.count()
-    response = page_client(cast.admin).post(reverse("accounts:user_create"),
-                                            _data(role="vendor_manager", vendor=""))
+    response = page_client(cast.admin).post(
+        reverse("accounts:user_create"), _data(role="vendor_manager", vendor="")
+    )
     assert response.status_code == 400
     assert "vendor" in response.context["form"].errors
     assert not User.objects.filter(username="zhao").exists()
@@ -138,12 +166,16 @@ def test_invalid_user_post_on_the_page_is_a_400_and_writes_nothing(cast: Any) ->
 
 def test_admin_creates_and_edits_a_user_on_the_page(cast: Any) -> None:
     client = page_client(cast.admin)
-    response = client.post(reverse("accounts:user_create"), _data(role="vendor_staff", vendor=cast.vendor_b.pk))
+    response = client.post(
+        reverse("accounts:user_create"), _data(role="vendor_staff", vendor=cast.vendor_b.pk)
+    )
     assert response.status_code == 302
     user = User.objects.get(username="zhao")
     assert response["Location"] == reverse("accounts:user_detail", args=[user.pk])
-    response = client.post(reverse("accounts:user_update", args=[user.pk]),
-                           _data(role="vendor_staff", vendor=cast.vendor_b.pk, password="", is_active=""))
+    response = client.post(
+        reverse("accounts:user_update", args=[user.pk]),
+        _data(role="vendor_staff", vendor=cast.vendor_b.pk, password="", is_active=""),
+    )
     assert response.status_code == 302
     assert not User.objects.get(pk=user.pk).is_active
 

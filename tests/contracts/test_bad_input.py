@@ -18,23 +18,50 @@ def _state() -> tuple[int, int, int]:
 
 def _page_data(cast: Any, sla: list[tuple[str, Any, Any]] | None = None, **overrides: Any) -> dict[str, Any]:
     sla = [("P1", 30, 240), ("P2", 60, 480)] if sla is None else sla
-    data = {"number": "C-A-200", "vendor": cast.vendor_a.pk, "title": "门禁维保", "status": "active",
-            "start_date": "2026-01-01", "end_date": "2026-12-31", "monthly_fee": "5000.00",
-            "org_units": [cast.org_unit.pk], "sites": [cast.site.pk], "service_types": [cast.service_type.pk],
-            "description": "", "sla-TOTAL_FORMS": str(len(sla)), "sla-INITIAL_FORMS": "0",
-            "sla-MIN_NUM_FORMS": "0", "sla-MAX_NUM_FORMS": "4", "sla_at_risk_percent": "75",
-            "sla_stops_at": "resolved", "esc-TOTAL_FORMS": "0", "esc-INITIAL_FORMS": "0"}
+    data = {
+        "number": "C-A-200",
+        "vendor": cast.vendor_a.pk,
+        "title": "门禁维保",
+        "status": "active",
+        "start_date": "2026-01-01",
+        "end_date": "2026-12-31",
+        "monthly_fee": "5000.00",
+        "org_units": [cast.org_unit.pk],
+        "sites": [cast.site.pk],
+        "service_types": [cast.service_type.pk],
+        "description": "",
+        "sla-TOTAL_FORMS": str(len(sla)),
+        "sla-INITIAL_FORMS": "0",
+        "sla-MIN_NUM_FORMS": "0",
+        "sla-MAX_NUM_FORMS": "4",
+        "sla_at_risk_percent": "75",
+        "sla_stops_at": "resolved",
+        "esc-TOTAL_FORMS": "0",
+        "esc-INITIAL_FORMS": "0",
+    }
     for index, (priority, response, resolution) in enumerate(sla):
-        data |= {f"sla-{index}-priority": priority, f"sla-{index}-response_minutes": response,
-                 f"sla-{index}-resolution_minutes": resolution}
+        data |= {
+            f"sla-{index}-priority": priority,
+            f"sla-{index}-response_minutes": response,
+            f"sla-{index}-resolution_minutes": resolution,
+        }
     return data | overrides
 
 
 def _api_body(cast: Any, **overrides: Any) -> dict[str, Any]:
-    return {"number": "C-A-200", "vendor": cast.vendor_a.pk, "title": "门禁维保", "status": "active",
-            "start_date": "2026-01-01", "end_date": "2026-12-31", "monthly_fee": "5000.00",
-            "org_units": [cast.org_unit.pk], "sites": [cast.site.pk], "service_types": [cast.service_type.pk],
-            "sla_targets": [{"priority": "P1", "response_minutes": 30, "resolution_minutes": 240}]} | overrides
+    return {
+        "number": "C-A-200",
+        "vendor": cast.vendor_a.pk,
+        "title": "门禁维保",
+        "status": "active",
+        "start_date": "2026-01-01",
+        "end_date": "2026-12-31",
+        "monthly_fee": "5000.00",
+        "org_units": [cast.org_unit.pk],
+        "sites": [cast.site.pk],
+        "service_types": [cast.service_type.pk],
+        "sla_targets": [{"priority": "P1", "response_minutes": 30, "resolution_minutes": 240}],
+    } | overrides
 
 
 def _post_page(cast: Any, data: dict[str, Any], language: str = "en") -> Any:
@@ -87,9 +114,11 @@ def test_end_before_start_message(cast: Any) -> None:
 
 def test_end_before_start_on_update_through_the_api(cast: Any) -> None:
     start = cast.contract_a.start_date
-    response = api_client(cast.qm).patch(f"/api/contracts/{cast.contract_a.pk}/",
-                                         {"end_date": (start.replace(year=start.year - 1)).isoformat()},
-                                         format="json")
+    response = api_client(cast.qm).patch(
+        f"/api/contracts/{cast.contract_a.pk}/",
+        {"end_date": (start.replace(year=start.year - 1)).isoformat()},
+        format="json",
+    )
     assert response.status_code == 400 and "end_date" in response.json()
     cast.contract_a.refresh_from_db()
     assert cast.contract_a.end_date > start
@@ -136,8 +165,13 @@ def test_more_than_four_sla_targets_is_refused(cast: Any) -> None:
     ("targets", "message_part"),
     [
         ([{"priority": "P1", "response_minutes": 240, "resolution_minutes": 30}], "Resolution"),
-        ([{"priority": "P1", "response_minutes": 30, "resolution_minutes": 240},
-          {"priority": "P1", "response_minutes": 60, "resolution_minutes": 480}], "only one"),
+        (
+            [
+                {"priority": "P1", "response_minutes": 30, "resolution_minutes": 240},
+                {"priority": "P1", "response_minutes": 60, "resolution_minutes": 480},
+            ],
+            "only one",
+        ),
         ([{"priority": "P1", "response_minutes": 0, "resolution_minutes": 10}], ""),
         ([{"priority": "P7", "response_minutes": 1, "resolution_minutes": 10}], ""),
         ([{"priority": "P1"}], ""),
@@ -146,7 +180,9 @@ def test_more_than_four_sla_targets_is_refused(cast: Any) -> None:
 )
 def test_sla_targets_errors_through_the_api(cast: Any, targets: Any, message_part: str) -> None:
     before = _state()
-    response = api_client(cast.qm).post("/api/contracts/", _api_body(cast, sla_targets=targets), format="json")
+    response = api_client(cast.qm).post(
+        "/api/contracts/", _api_body(cast, sla_targets=targets), format="json"
+    )
     assert response.status_code == 400, response.content
     assert "sla_targets" in response.json()
     assert message_part in str(response.json()["sla_targets"])
@@ -154,21 +190,34 @@ def test_sla_targets_errors_through_the_api(cast: Any, targets: Any, message_par
 
 
 def test_sla_errors_on_update_keep_the_old_targets(cast: Any) -> None:
-    before = sorted(SLATarget.objects.filter(contract=cast.contract_a).values_list(
-        "priority", "response_minutes", "resolution_minutes"))
-    body = {"sla_targets": [{"priority": "P1", "response_minutes": 30, "resolution_minutes": 240},
-                            {"priority": "P2", "response_minutes": 500, "resolution_minutes": 400}]}
+    before = sorted(
+        SLATarget.objects.filter(contract=cast.contract_a).values_list(
+            "priority", "response_minutes", "resolution_minutes"
+        )
+    )
+    body = {
+        "sla_targets": [
+            {"priority": "P1", "response_minutes": 30, "resolution_minutes": 240},
+            {"priority": "P2", "response_minutes": 500, "resolution_minutes": 400},
+        ]
+    }
     response = api_client(cast.qm).patch(f"/api/contracts/{cast.contract_a.pk}/", body, format="json")
     assert response.status_code == 400
-    after = sorted(SLATarget.objects.filter(contract=cast.contract_a).values_list(
-        "priority", "response_minutes", "resolution_minutes"))
+    after = sorted(
+        SLATarget.objects.filter(contract=cast.contract_a).values_list(
+            "priority", "response_minutes", "resolution_minutes"
+        )
+    )
     assert after == before
 
 
 def test_unknown_site_on_update_changes_nothing(cast: Any) -> None:
     entries = AuditEntry.objects.count()
-    response = api_client(cast.qm).patch(f"/api/contracts/{cast.contract_a.pk}/",
-                                         {"title": "新标题", "sites": [cast.site.pk, 987654]}, format="json")
+    response = api_client(cast.qm).patch(
+        f"/api/contracts/{cast.contract_a.pk}/",
+        {"title": "新标题", "sites": [cast.site.pk, 987654]},
+        format="json",
+    )
     assert response.status_code == 400 and "sites" in response.json()
     cast.contract_a.refresh_from_db()
     assert cast.contract_a.title != "新标题"

@@ -16,41 +16,118 @@ NEW_CODE = "91440300MA5F00000" + uscc_check_character("91440300MA5F00000")
 
 # endpoint, model label, payload to create, a full-update change, a partial-update change
 CRUD: list[tuple[str, str, Callable[[Any], dict[str, Any]], dict[str, Any], dict[str, Any]]] = [
-    ("org-units", "org.OrgUnit", lambda c: {"code": "RD", "name": "研发部", "parent": c.org_unit.pk,
-                                            "description": ""}, {"name": "研发中心"}, {"description": "研发"}),
-    ("sites", "org.Site", lambda c: {"code": "SZ-01", "name": "深圳园区", "org_unit": c.org_unit.pk,
-                                     "address": "深圳市南山区", "time_zone": "Asia/Shanghai", "city": "",
-                                     "is_active": True}, {"city": "深圳"}, {"is_active": False}),
-    ("service-categories", "vendors.ServiceCategory", lambda c: {"code": "cleaning", "name": "保洁",
-                                                                 "name_en": "Cleaning"},
-     {"name": "保洁服务"}, {"name_en": "Office cleaning"}),
-    ("vendors", "vendors.Vendor", lambda c: {"name": "丙服务有限公司", "credit_code": NEW_CODE,
-                                             "categories": [c.category.pk], "status": "prospect",
-                                             "short_name": "", "address": "", "website": "",
-                                             "description": ""},
-     {"status": "qualified"}, {"website": "https://c.example"}),
-    ("vendor-contacts", "vendors.VendorContact", lambda c: {"vendor": c.vendor_a.pk, "name": "张三",
-                                                            "title": "", "phone": "13800000000",
-                                                            "email": "z@a.example", "is_primary": False},
-     {"is_primary": True}, {"title": "客户经理"}),
-    ("qualification-documents", "vendors.QualificationDocument",
-     lambda c: {"vendor": c.vendor_a.pk, "doc_type": "iso27001", "number": "ISMS-1", "issuer": "BSI",
-                "valid_from": "2025-01-01", "valid_to": "2027-01-01"}, {"issuer": "TÜV"}, {"valid_to": None}),
-    ("service-types", "contracts.ServiceType", lambda c: {"code": "hvac", "name": "空调维保", "name_en": "",
-                                                          "category": c.category.pk, "description": ""},
-     {"name_en": "HVAC maintenance"}, {"description": "季度保养"}),
-    ("contracts", "contracts.Contract",
-     lambda c: {"number": "C-A-009", "vendor": c.vendor_a.pk, "title": "空调维保", "status": "draft",
-                "start_date": "2026-01-01", "end_date": "2026-12-31", "monthly_fee": "8000.00",
-                "org_units": [c.org_unit.pk], "sites": [c.site.pk], "service_types": [c.service_type.pk],
-                "description": ""},
-     {"status": "active"}, {"monthly_fee": "9000.00"}),
+    (
+        "org-units",
+        "org.OrgUnit",
+        lambda c: {"code": "RD", "name": "研发部", "parent": c.org_unit.pk, "description": ""},
+        {"name": "研发中心"},
+        {"description": "研发"},
+    ),
+    (
+        "sites",
+        "org.Site",
+        lambda c: {
+            "code": "SZ-01",
+            "name": "深圳园区",
+            "org_unit": c.org_unit.pk,
+            "address": "深圳市南山区",
+            "time_zone": "Asia/Shanghai",
+            "city": "",
+            "is_active": True,
+        },
+        {"city": "深圳"},
+        {"is_active": False},
+    ),
+    (
+        "service-categories",
+        "vendors.ServiceCategory",
+        lambda c: {"code": "cleaning", "name": "保洁", "name_en": "Cleaning"},
+        {"name": "保洁服务"},
+        {"name_en": "Office cleaning"},
+    ),
+    (
+        "vendors",
+        "vendors.Vendor",
+        lambda c: {
+            "name": "丙服务有限公司",
+            "credit_code": NEW_CODE,
+            "categories": [c.category.pk],
+            "status": "prospect",
+            "short_name": "",
+            "address": "",
+            "website": "",
+            "description": "",
+        },
+        {"status": "qualified"},
+        {"website": "https://c.example"},
+    ),
+    (
+        "vendor-contacts",
+        "vendors.VendorContact",
+        lambda c: {
+            "vendor": c.vendor_a.pk,
+            "name": "张三",
+            "title": "",
+            "phone": "13800000000",
+            "email": "z@a.example",
+            "is_primary": False,
+        },
+        {"is_primary": True},
+        {"title": "客户经理"},
+    ),
+    (
+        "qualification-documents",
+        "vendors.QualificationDocument",
+        lambda c: {
+            "vendor": c.vendor_a.pk,
+            "doc_type": "iso27001",
+            "number": "ISMS-1",
+            "issuer": "BSI",
+            "valid_from": "2025-01-01",
+            "valid_to": "2027-01-01",
+        },
+        {"issuer": "TÜV"},
+        {"valid_to": None},
+    ),
+    (
+        "service-types",
+        "contracts.ServiceType",
+        lambda c: {
+            "code": "hvac",
+            "name": "空调维保",
+            "name_en": "",
+            "category": c.category.pk,
+            "description": "",
+        },
+        {"name_en": "HVAC maintenance"},
+        {"description": "季度保养"},
+    ),
+    (
+        "contracts",
+        "contracts.Contract",
+        lambda c: {
+            "number": "C-A-009",
+            "vendor": c.vendor_a.pk,
+            "title": "空调维保",
+            "status": "draft",
+            "start_date": "2026-01-01",
+            "end_date": "2026-12-31",
+            "monthly_fee": "8000.00",
+            "org_units": [c.org_unit.pk],
+            "sites": [c.site.pk],
+            "service_types": [c.service_type.pk],
+            "description": "",
+        },
+        {"status": "active"},
+        {"monthly_fee": "9000.00"},
+    ),
 ]
 
 
 @pytest.mark.parametrize(("endpoint", "label", "payload", "change", "patch"), CRUD, ids=[c[0] for c in CRUD])
-def test_full_crud_cycle(cast: Any, endpoint: str, label: str, payload: Any, change: dict[str, Any],
-                         patch: dict[str, Any]) -> None:
+def test_full_crud_cycle(
+    cast: Any, endpoint: str, label: str, payload: Any, change: dict[str, Any], patch: dict[str, Any]
+) -> None:
     from django.apps import apps
 
     model = apps.get_model(label)
@@ -85,13 +162,27 @@ def test_full_crud_cycle(cast: Any, endpoint: str, label: str, payload: Any, cha
     assert response.status_code == 204
     assert client.get(f"/api/{endpoint}/{pk}/").status_code == 404
     assert not model.objects.filter(pk=pk).exists()
-    actions = list(AuditEntry.objects.filter(pk__gt=0).order_by("pk").values_list("action", flat=True))[entries:]
+    actions = list(AuditEntry.objects.filter(pk__gt=0).order_by("pk").values_list("action", flat=True))[
+        entries:
+    ]
     assert actions[0] == "create" and actions[-1] == "delete" and "update" in actions
 
 
-LIST_ENDPOINTS = ["org-units", "sites", "service-categories", "vendors", "vendor-contacts",
-                  "qualification-documents", "service-types", "contracts", "contract-attachments", "work-orders",
-                  "work-order-photos", "users", "audit-entries"]
+LIST_ENDPOINTS = [
+    "org-units",
+    "sites",
+    "service-categories",
+    "vendors",
+    "vendor-contacts",
+    "qualification-documents",
+    "service-types",
+    "contracts",
+    "contract-attachments",
+    "work-orders",
+    "work-order-photos",
+    "users",
+    "audit-entries",
+]
 
 
 @pytest.mark.parametrize("endpoint", LIST_ENDPOINTS)
@@ -132,21 +223,32 @@ def test_api_root_lists_the_endpoints(cast: Any) -> None:
     ],
     ids=["vendor", "org_unit", "site", "category", "service_type", "contract"],
 )
-def test_deleting_a_record_still_in_use_is_409_and_deletes_nothing(cast: Any, endpoint: str, target: Any,
-                                                                    blocker: str) -> None:
+def test_deleting_a_record_still_in_use_is_409_and_deletes_nothing(
+    cast: Any, endpoint: str, target: Any, blocker: str
+) -> None:
     from oqms.contracts.models import Contract, SLATarget
     from oqms.vendors.models import VendorContact
 
     obj = target(cast)
     VendorContact.objects.create(vendor=cast.vendor_a, name="应保留的联系人")
-    counts = (type(obj).objects.count(), VendorContact.objects.count(), SLATarget.objects.count(),
-              Contract.objects.count(), AuditEntry.objects.count())
+    counts = (
+        type(obj).objects.count(),
+        VendorContact.objects.count(),
+        SLATarget.objects.count(),
+        Contract.objects.count(),
+        AuditEntry.objects.count(),
+    )
     response = api_client(cast.qm).delete(f"/api/{endpoint}/{obj.pk}/")
     assert response.status_code == 409
     detail = response.json()["detail"]
     assert detail.startswith("This record cannot be deleted: it still has ") and blocker in detail
-    assert (type(obj).objects.count(), VendorContact.objects.count(), SLATarget.objects.count(),
-            Contract.objects.count(), AuditEntry.objects.count()) == counts
+    assert (
+        type(obj).objects.count(),
+        VendorContact.objects.count(),
+        SLATarget.objects.count(),
+        Contract.objects.count(),
+        AuditEntry.objects.count(),
+    ) == counts
 
 
 def test_delete_conflict_message_is_translated(cast: Any) -> None:
@@ -161,7 +263,9 @@ def test_deleting_on_the_page_when_in_use_explains_and_keeps_the_record(cast: An
 
     from tests.core.helpers import page_client
 
-    response = page_client(cast.qm).post(reverse("vendors:vendor_delete", args=[cast.vendor_a.pk]), follow=True)
+    response = page_client(cast.qm).post(
+        reverse("vendors:vendor_delete", args=[cast.vendor_a.pk]), follow=True
+    )
     assert response.redirect_chain[-1][0] == cast.vendor_a.get_absolute_url()
     (message,) = [str(m) for m in response.context["messages"]]
     assert "cannot be deleted" in message and "contracts" in message
@@ -170,8 +274,13 @@ def test_deleting_on_the_page_when_in_use_explains_and_keeps_the_record(cast: An
 
 @pytest.mark.parametrize(
     ("endpoint", "role", "status"),
-    [("vendors", "requester", 403), ("vendor-contacts", "inspector", 403), ("contracts", "manager_a", 403),
-     ("org-units", "staff_a", 403), ("service-types", "assessor", 403)],
+    [
+        ("vendors", "requester", 403),
+        ("vendor-contacts", "inspector", 403),
+        ("contracts", "manager_a", 403),
+        ("org-units", "staff_a", 403),
+        ("service-types", "assessor", 403),
+    ],
 )
 def test_writes_need_the_add_permission(cast: Any, endpoint: str, role: str, status: int) -> None:
     response = api_client(getattr(cast, role)).post(f"/api/{endpoint}/", {"name": "x"}, format="json")

@@ -28,12 +28,27 @@ def test_schema_is_openapi_3(schema: dict[str, Any]) -> None:
     assert schema["info"]["title"] == "OQMS API"
 
 
-@pytest.mark.parametrize("path", [
-    "/api/org-units/", "/api/sites/", "/api/service-categories/", "/api/vendors/", "/api/vendor-contacts/",
-    "/api/qualification-documents/", "/api/service-types/", "/api/contracts/", "/api/contract-attachments/",
-    "/api/work-orders/", "/api/work-order-photos/", "/api/users/", "/api/audit-entries/",
-    "/api/work-orders/{id}/assign/", "/api/work-orders/{id}/close/", "/api/work-orders/{id}/events/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/org-units/",
+        "/api/sites/",
+        "/api/service-categories/",
+        "/api/vendors/",
+        "/api/vendor-contacts/",
+        "/api/qualification-documents/",
+        "/api/service-types/",
+        "/api/contracts/",
+        "/api/contract-attachments/",
+        "/api/work-orders/",
+        "/api/work-order-photos/",
+        "/api/users/",
+        "/api/audit-entries/",
+        "/api/work-orders/{id}/assign/",
+        "/api/work-orders/{id}/close/",
+        "/api/work-orders/{id}/events/",
+    ],
+)
 def test_schema_documents_every_endpoint(schema: dict[str, Any], path: str) -> None:
     assert path in schema["paths"]
 
@@ -46,8 +61,11 @@ def test_schema_reflects_read_only_and_write_rules(schema: dict[str, Any]) -> No
     components = schema["components"]["schemas"]
     work_order = components["WorkOrder"]["properties"]
     assert work_order["allowed_actions"]["type"] == "array"
-    assert work_order["status"].get("readOnly") or "allOf" in work_order["status"] or "$ref" in str(
-        work_order["status"])
+    assert (
+        work_order["status"].get("readOnly")
+        or "allOf" in work_order["status"]
+        or "$ref" in str(work_order["status"])
+    )
     close = json.dumps(components.get("CloseRequest", {}))
     assert '"minimum": 1' in close and '"maximum": 5' in close
 
@@ -58,9 +76,12 @@ def test_schema_in_yaml_by_default(cast: Any) -> None:
     assert response.content.startswith(b"openapi: 3")
 
 
-@pytest.mark.parametrize("page", [
-    "/api/docs/",
-])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/api/docs/",
+    ],
+)
 def test_docs_pages_use_only_local_static_files(cast: Any, page: str) -> None:
     response = page_client(cast.qm).get(page)
     assert response.status_code == 200

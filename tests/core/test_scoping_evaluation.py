@@ -24,18 +24,32 @@ def evaluation(cast: Any) -> dict[str, Any]:
     resolve(cast, 2)
     rollups.refresh_dirty()
     with audit.audit_context(actor=cast.qm):
-        rule = PayRule.objects.create(contract=cast.contract_a, name="超时工单", kind="breached", clock="resolution",
-                                      amount=Decimal("100"))
-        consequence_rule = ConsequenceRule.objects.create(name="连续两期 D", grades="D", periods=2,
-                                                          action="probation")
+        rule = PayRule.objects.create(
+            contract=cast.contract_a,
+            name="超时工单",
+            kind="breached",
+            clock="resolution",
+            amount=Decimal("100"),
+        )
+        consequence_rule = ConsequenceRule.objects.create(
+            name="连续两期 D", grades="D", periods=2, action="probation"
+        )
     card = scorecards.compute(cast.contract_a, "month", timezone.localdate())
     draft = scorecards.compute(cast.contract_a, "month", timezone.localdate() - datetime.timedelta(days=40))
     card = workflow.publish(card, cast.qm)
     workflow.comment(card, cast.manager_a, "请核对")
-    consequence = Consequence.objects.create(rule=consequence_rule, vendor=cast.vendor_a, scorecard=card,
-                                             action="probation", grades="D → D")
-    return {"card": card, "draft": draft, "settlement": Settlement.objects.get(scorecard=card), "rule": rule,
-            "consequence_rule": consequence_rule, "consequence": consequence, "kpi": card.results.get().kpi}
+    consequence = Consequence.objects.create(
+        rule=consequence_rule, vendor=cast.vendor_a, scorecard=card, action="probation", grades="D → D"
+    )
+    return {
+        "card": card,
+        "draft": draft,
+        "settlement": Settlement.objects.get(scorecard=card),
+        "rule": rule,
+        "consequence_rule": consequence_rule,
+        "consequence": consequence,
+        "kpi": card.results.get().kpi,
+    }
 
 
 LISTS = [  # (list url name, object key, API list path)
@@ -66,21 +80,34 @@ def test_another_vendor_sees_nothing(cast: Any, evaluation: dict[str, Any], intr
         assert obj.pk not in _api_ids(api.get(api_path)), api_path
         assert api.get(f"{api_path}{obj.pk}/").status_code in {403, 404}, api_path
     settlement, card = evaluation["settlement"], evaluation["card"]
-    for url in (reverse("settlements:settlement_xlsx", args=[settlement.pk]),
-                reverse("settlements:settlement_pdf", args=[settlement.pk]),
-                reverse("settlements:for_scorecard", args=[card.pk]),
-                reverse("kpis:comparison"),
-                reverse("settlements:consequencerule_list"),
-                evaluation["consequence_rule"].get_absolute_url()):
+    for url in (
+        reverse("settlements:settlement_xlsx", args=[settlement.pk]),
+        reverse("settlements:settlement_pdf", args=[settlement.pk]),
+        reverse("settlements:for_scorecard", args=[card.pk]),
+        reverse("kpis:comparison"),
+        reverse("settlements:consequencerule_list"),
+        evaluation["consequence_rule"].get_absolute_url(),
+    ):
         assert client.get(url).status_code in {403, 404}, url
     for step in ("comment", "appeal", "accept", "approve"):
-        assert client.post(reverse("kpis:scorecard_step", args=[card.pk, step]), {"text": "x"}).status_code == 404
-        assert api.post(f"/api/scorecards/{card.pk}/{step}/", {"text": "x"}, format="json").status_code in {403, 404}
+        assert (
+            client.post(reverse("kpis:scorecard_step", args=[card.pk, step]), {"text": "x"}).status_code
+            == 404
+        )
+        assert api.post(f"/api/scorecards/{card.pk}/{step}/", {"text": "x"}, format="json").status_code in {
+            403,
+            404,
+        }
     assert api.get("/api/consequence-rules/").status_code == 403
-    assert api.get(f"/api/kpis/{evaluation['kpi'].pk}/value/?from=2026-01-01&to=2026-01-31").status_code in {403, 404}
+    assert api.get(f"/api/kpis/{evaluation['kpi'].pk}/value/?from=2026-01-01&to=2026-01-31").status_code in {
+        403,
+        404,
+    }
 
 
-def test_the_vendor_sees_its_own_published_records_but_no_draft(cast: Any, evaluation: dict[str, Any]) -> None:
+def test_the_vendor_sees_its_own_published_records_but_no_draft(
+    cast: Any, evaluation: dict[str, Any]
+) -> None:
     client, api = page_client(cast.manager_a), api_client(cast.manager_a)
     for url_name, key, api_path in LISTS:
         obj = evaluation[key]
@@ -95,10 +122,16 @@ def test_the_vendor_sees_its_own_published_records_but_no_draft(cast: Any, evalu
     draft_settlement = Settlement.objects.get(scorecard=draft)
     assert client.get(draft_settlement.get_absolute_url()).status_code == 404
     assert api.get(f"/api/settlements/{draft_settlement.pk}/").status_code == 404
-    assert client.get(reverse("settlements:settlement_pdf", args=[evaluation["settlement"].pk])).status_code == 200
-    assert client.get(reverse("kpis:comparison")).status_code == 403  # other vendors' scores are not its business
+    assert (
+        client.get(reverse("settlements:settlement_pdf", args=[evaluation["settlement"].pk])).status_code
+        == 200
+    )
+    assert (
+        client.get(reverse("kpis:comparison")).status_code == 403
+    )  # other vendors' scores are not its business
     assert client.get(reverse("settlements:consequencerule_list")).status_code == 403
     assert client.get(cast.vendor_a.get_absolute_url()).status_code == 200
     # The rules that price its work are visible to it, not editable.
-    assert api.patch(f"/api/pay-rules/{evaluation['rule'].pk}/", {"amount": "1"}, format="json").status_code in {
-        403, 404}
+    assert api.patch(
+        f"/api/pay-rules/{evaluation['rule'].pk}/", {"amount": "1"}, format="json"
+    ).status_code in {403, 404}

@@ -29,6 +29,7 @@ INTRUDERS = ["manager_b", "staff_b"]
 
 # --- the records of vendor A ------------------------------------------------------------------------------
 
+
 def _org_unit(cast: Any) -> Any:
     from oqms.org.models import OrgUnit
 
@@ -40,8 +41,9 @@ def _org_unit(cast: Any) -> Any:
 def _site(cast: Any) -> Any:
     from oqms.org.models import Site
 
-    site = Site.objects.create(code="SITE-A-ONLY", name="甲专属园区 MARK-SITE", org_unit=cast.org_unit,
-                               address="上海市徐汇区")
+    site = Site.objects.create(
+        code="SITE-A-ONLY", name="甲专属园区 MARK-SITE", org_unit=cast.org_unit, address="上海市徐汇区"
+    )
     cast.contract_a.sites.add(site)
     return site
 
@@ -54,15 +56,19 @@ def _vendor(cast: Any) -> Any:
 def _contact(cast: Any) -> Any:
     from oqms.vendors.models import VendorContact
 
-    return VendorContact.objects.create(vendor=cast.vendor_a, name="MARK-CONTACT 张三", phone="13800001111",
-                                        email="zhang@a.example")
+    return VendorContact.objects.create(
+        vendor=cast.vendor_a, name="MARK-CONTACT 张三", phone="13800001111", email="zhang@a.example"
+    )
 
 
 def _document(cast: Any) -> Any:
     from oqms.vendors.models import QualificationDocument
 
     return QualificationDocument.objects.create(
-        vendor=cast.vendor_a, doc_type="iso9001", number="MARK-DOC-001", issuer="CQC",
+        vendor=cast.vendor_a,
+        doc_type="iso9001",
+        number="MARK-DOC-001",
+        issuer="CQC",
         valid_from=timezone.localdate() - datetime.timedelta(days=10),
         valid_to=timezone.localdate() + datetime.timedelta(days=300),
     )
@@ -71,8 +77,9 @@ def _document(cast: Any) -> Any:
 def _attachment(cast: Any) -> Any:
     from oqms.contracts.models import ContractAttachment
 
-    attachment = ContractAttachment(contract=cast.contract_a, title="MARK-ATTACH 附件",
-                                    file=upload("annex.pdf", PDF, "application/pdf"))
+    attachment = ContractAttachment(
+        contract=cast.contract_a, title="MARK-ATTACH 附件", file=upload("annex.pdf", PDF, "application/pdf")
+    )
     attachment.full_clean()
     attachment.save()
     return attachment
@@ -81,12 +88,16 @@ def _attachment(cast: Any) -> Any:
 def _photo(cast: Any) -> Any:
     from oqms.workorders import services
 
-    return services.add_photo(cast.wo_a, cast.qm, upload("before.png", PNG, "image/png"), "before", "MARK-PHOTO")
+    return services.add_photo(
+        cast.wo_a, cast.qm, upload("before.png", PNG, "image/png"), "before", "MARK-PHOTO"
+    )
 
 
 def _audit_entry(cast: Any) -> Any:
     contact = _contact(cast)
-    return AuditEntry.objects.get(content_type__model="vendorcontact", object_id=str(contact.pk), action="create")
+    return AuditEntry.objects.get(
+        content_type__model="vendorcontact", object_id=str(contact.pk), action="create"
+    )
 
 
 @dataclass(frozen=True)
@@ -116,26 +127,100 @@ class Target:
 
 
 TARGETS = [
-    Target("org_unit", "org", "orgunit", "org-units", _org_unit, lambda o: "MARK-OU", "qm", {"name": "HACKED"}),
+    Target(
+        "org_unit", "org", "orgunit", "org-units", _org_unit, lambda o: "MARK-OU", "qm", {"name": "HACKED"}
+    ),
     Target("site", "org", "site", "sites", _site, lambda o: "MARK-SITE", "qm", {"name": "HACKED"}),
-    Target("vendor", "vendors", "vendor", "vendors", _vendor, lambda o: o.name, "qm",
-           {"short_name": "HACKED"}),
-    Target("contact", "vendors", "vendorcontact", "vendor-contacts", _contact, lambda o: "MARK-CONTACT",
-           "manager_a", {"name": "HACKED"}),
-    Target("document", "vendors", "qualificationdocument", "qualification-documents", _document,
-           lambda o: "MARK-DOC-001", "manager_a", {"issuer": "HACKED"}),
-    Target("contract", "contracts", "contract", "contracts", lambda c: c.contract_a, lambda o: o.number, "qm",
-           {"title": "HACKED"}),
-    Target("contract_attachment", "contracts", "contractattachment", "contract-attachments", _attachment,
-           lambda o: "MARK-ATTACH", "qm", {"title": "HACKED"}),
-    Target("work_order", "workorders", "workorder", "work-orders", lambda c: c.wo_a, lambda o: o.number,
-           "manager_a", {"title": "HACKED"}, frozenset({"GET", "PUT", "PATCH"})),
-    Target("work_order_photo", "workorders", "workorderattachment", "work-order-photos", _photo,
-           lambda o: "MARK-PHOTO", "manager_a", {"caption": "HACKED"}, frozenset({"GET"}), editable_by_owner=False),
-    Target("audit_entry", "core", "auditentry", "audit-entries", _audit_entry, lambda o: "MARK-CONTACT",
-           "manager_a", {"note": "HACKED"}, frozenset({"GET"}), editable_by_owner=False),
-    Target("user", "accounts", "user", "users", lambda c: c.staff_a, lambda o: o.username, "manager_a",
-           {"display_name": "HACKED"}, frozenset({"GET"}), editable_by_owner=False),
+    Target(
+        "vendor", "vendors", "vendor", "vendors", _vendor, lambda o: o.name, "qm", {"short_name": "HACKED"}
+    ),
+    Target(
+        "contact",
+        "vendors",
+        "vendorcontact",
+        "vendor-contacts",
+        _contact,
+        lambda o: "MARK-CONTACT",
+        "manager_a",
+        {"name": "HACKED"},
+    ),
+    Target(
+        "document",
+        "vendors",
+        "qualificationdocument",
+        "qualification-documents",
+        _document,
+        lambda o: "MARK-DOC-001",
+        "manager_a",
+        {"issuer": "HACKED"},
+    ),
+    Target(
+        "contract",
+        "contracts",
+        "contract",
+        "contracts",
+        lambda c: c.contract_a,
+        lambda o: o.number,
+        "qm",
+        {"title": "HACKED"},
+    ),
+    Target(
+        "contract_attachment",
+        "contracts",
+        "contractattachment",
+        "contract-attachments",
+        _attachment,
+        lambda o: "MARK-ATTACH",
+        "qm",
+        {"title": "HACKED"},
+    ),
+    Target(
+        "work_order",
+        "workorders",
+        "workorder",
+        "work-orders",
+        lambda c: c.wo_a,
+        lambda o: o.number,
+        "manager_a",
+        {"title": "HACKED"},
+        frozenset({"GET", "PUT", "PATCH"}),
+    ),
+    Target(
+        "work_order_photo",
+        "workorders",
+        "workorderattachment",
+        "work-order-photos",
+        _photo,
+        lambda o: "MARK-PHOTO",
+        "manager_a",
+        {"caption": "HACKED"},
+        frozenset({"GET"}),
+        editable_by_owner=False,
+    ),
+    Target(
+        "audit_entry",
+        "core",
+        "auditentry",
+        "audit-entries",
+        _audit_entry,
+        lambda o: "MARK-CONTACT",
+        "manager_a",
+        {"note": "HACKED"},
+        frozenset({"GET"}),
+        editable_by_owner=False,
+    ),
+    Target(
+        "user",
+        "accounts",
+        "user",
+        "users",
+        lambda c: c.staff_a,
+        lambda o: o.username,
+        "manager_a",
+        {"display_name": "HACKED"},
+        frozenset({"GET"}),
+        editable_by_owner=False,
+    ),
 ]
 IDS = [t.key for t in TARGETS]
 
@@ -151,7 +236,9 @@ def _state(target: Target, obj: Any) -> tuple[Any, ...]:
     stored = model._base_manager.filter(pk=obj.pk).first()
     if stored is None:
         return ("deleted",)
-    m2m = {f.name: sorted(getattr(stored, f.name).values_list("pk", flat=True)) for f in model._meta.many_to_many}
+    m2m = {
+        f.name: sorted(getattr(stored, f.name).values_list("pk", flat=True)) for f in model._meta.many_to_many
+    }
     values = {f.attname: getattr(stored, f.attname) for f in model._meta.concrete_fields}
     return values, m2m, AuditEntry.objects.count()
 
@@ -211,13 +298,22 @@ def _page_payload(target: Target, obj: Any, owner: Any) -> dict[str, Any]:
             data[name] = str(getattr(value, "pk", value))
     if target.model_name == "contract":
         targets = list(obj.sla_targets.order_by("priority"))
-        data |= {"sla-TOTAL_FORMS": str(len(targets)), "sla-INITIAL_FORMS": str(len(targets)),
-                 "sla-MIN_NUM_FORMS": "0", "sla-MAX_NUM_FORMS": "4", "esc-TOTAL_FORMS": "0", "esc-INITIAL_FORMS": "0"}
+        data |= {
+            "sla-TOTAL_FORMS": str(len(targets)),
+            "sla-INITIAL_FORMS": str(len(targets)),
+            "sla-MIN_NUM_FORMS": "0",
+            "sla-MAX_NUM_FORMS": "4",
+            "esc-TOTAL_FORMS": "0",
+            "esc-INITIAL_FORMS": "0",
+        }
         for index, sla in enumerate(targets):
-            data |= {f"sla-{index}-id": str(sla.pk), f"sla-{index}-contract": str(obj.pk),
-                     f"sla-{index}-priority": sla.priority,
-                     f"sla-{index}-response_minutes": str(sla.response_minutes),
-                     f"sla-{index}-resolution_minutes": str(sla.resolution_minutes)}
+            data |= {
+                f"sla-{index}-id": str(sla.pk),
+                f"sla-{index}-contract": str(obj.pk),
+                f"sla-{index}-priority": sla.priority,
+                f"sla-{index}-response_minutes": str(sla.response_minutes),
+                f"sla-{index}-resolution_minutes": str(sla.resolution_minutes),
+            }
     return data | target.changes
 
 
@@ -229,11 +325,24 @@ def _all_uis() -> list[Any]:
     from oqms.vendors.ui import QualificationDocumentUI, ServiceCategoryUI, VendorContactUI, VendorUI
     from oqms.workorders.ui import WorkOrderUI
 
-    return [UserUI, ContractAttachmentUI, ContractUI, ServiceTypeUI, AuditEntryUI, OrgUnitUI, SiteUI,
-            QualificationDocumentUI, ServiceCategoryUI, VendorContactUI, VendorUI, WorkOrderUI]
+    return [
+        UserUI,
+        ContractAttachmentUI,
+        ContractUI,
+        ServiceTypeUI,
+        AuditEntryUI,
+        OrgUnitUI,
+        SiteUI,
+        QualificationDocumentUI,
+        ServiceCategoryUI,
+        VendorContactUI,
+        VendorUI,
+        WorkOrderUI,
+    ]
 
 
 # --- positive controls: the owner reaches the record through exactly these URLs -------------------------------
+
 
 @pytest.mark.parametrize("target", TARGETS, ids=IDS)
 def test_owner_sees_the_record_everywhere(cast: Any, target: Target) -> None:
@@ -256,7 +365,7 @@ def test_owner_can_edit_with_the_same_payloads(cast: Any, target: Target) -> Non
     owner = getattr(cast, target.owner)
     response = api_client(owner).patch(f"/api/{target.api}/{obj.pk}/", target.changes, format="json")
     assert response.status_code == 200, response.content
-    (name, value), = target.changes.items()
+    ((name, value),) = target.changes.items()
     obj.refresh_from_db()
     assert getattr(obj, name) == value
     data = _page_payload(target, obj, owner) | {name: "EDITED ON PAGE"}
@@ -267,6 +376,7 @@ def test_owner_can_edit_with_the_same_payloads(cast: Any, target: Target) -> Non
 
 
 # --- the intruders: vendor B's manager and staff -----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("intruder", INTRUDERS)
 @pytest.mark.parametrize("target", [t for t in TARGETS if t.url("detail", 1)], ids=lambda t: t.key)
@@ -323,8 +433,9 @@ def test_api_list_leaves_it_out(cast: Any, target: Target, intruder: str) -> Non
 @pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
 @pytest.mark.parametrize("intruder", INTRUDERS)
 @pytest.mark.parametrize("target", TARGETS, ids=IDS)
-def test_api_record_methods_answer_as_if_it_did_not_exist(cast: Any, target: Target, intruder: str,
-                                                          method: str) -> None:
+def test_api_record_methods_answer_as_if_it_did_not_exist(
+    cast: Any, target: Target, intruder: str, method: str
+) -> None:
     obj = _make(cast, target)
     user = getattr(cast, intruder)
     payload = _api_payload(target, obj, cast, method)
@@ -344,8 +455,9 @@ def test_sla_targets_of_another_vendors_contract_cannot_be_read_or_replaced(cast
 
     user = getattr(cast, intruder)
     client = api_client(user)
-    before = sorted(SLATarget.objects.values_list("contract_id", "priority", "response_minutes",
-                                                  "resolution_minutes"))
+    before = sorted(
+        SLATarget.objects.values_list("contract_id", "priority", "response_minutes", "resolution_minutes")
+    )
     url = f"/api/contracts/{cast.contract_a.pk}/"
     assert client.get(url).status_code in {403, 404}
     body = {"sla_targets": [{"priority": "P1", "response_minutes": 1, "resolution_minutes": 2}]}
@@ -355,19 +467,27 @@ def test_sla_targets_of_another_vendors_contract_cannot_be_read_or_replaced(cast
     if user.has_perm("contracts.view_contract"):
         own = client.get(f"/api/contracts/{cast.contract_b.pk}/").json()
         assert {t["priority"] for t in own["sla_targets"]} == {"P1", "P2", "P3", "P4"}
-    after = sorted(SLATarget.objects.values_list("contract_id", "priority", "response_minutes",
-                                                 "resolution_minutes"))
+    after = sorted(
+        SLATarget.objects.values_list("contract_id", "priority", "response_minutes", "resolution_minutes")
+    )
     assert after == before
 
 
 # --- row rules within a vendor ------------------------------------------------------------------------------------
 
+
 def _raise(cast: Any, title: str, requester: Any = None) -> Any:
     from oqms.workorders import services
 
     with audit.audit_context(actor=cast.qm, source="test"):
-        return services.create(requester=requester or cast.requester, contract=cast.contract_a, site=cast.site,
-                               service_type=cast.service_type, priority="P3", title=title)
+        return services.create(
+            requester=requester or cast.requester,
+            contract=cast.contract_a,
+            site=cast.site,
+            service_type=cast.service_type,
+            priority="P3",
+            title=title,
+        )
 
 
 def test_vendor_staff_see_only_work_assigned_to_them(cast: Any) -> None:
@@ -401,7 +521,9 @@ def test_requesters_see_only_their_own_requests(cast: Any) -> None:
     assert pages.get(theirs.get_absolute_url()).status_code == 404
     assert theirs.number not in xlsx_text(pages.get(reverse("workorders:workorder_export")))
     assert api_client(cast.requester).get(f"/api/work-orders/{theirs.pk}/").status_code == 404
-    response = api_client(cast.requester).patch(f"/api/work-orders/{theirs.pk}/", {"title": "x"}, format="json")
+    response = api_client(cast.requester).patch(
+        f"/api/work-orders/{theirs.pk}/", {"title": "x"}, format="json"
+    )
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert theirs.title == "别人的报修"
@@ -422,8 +544,12 @@ ASSESSOR_READABLE = [
 ]
 
 
-@pytest.mark.parametrize(("endpoint", "mine", "other"), ASSESSOR_READABLE, ids=[e[0] for e in ASSESSOR_READABLE])
-def test_assessor_reads_vendor_a_only_and_writes_nothing(cast: Any, endpoint: str, mine: Any, other: Any) -> None:
+@pytest.mark.parametrize(
+    ("endpoint", "mine", "other"), ASSESSOR_READABLE, ids=[e[0] for e in ASSESSOR_READABLE]
+)
+def test_assessor_reads_vendor_a_only_and_writes_nothing(
+    cast: Any, endpoint: str, mine: Any, other: Any
+) -> None:
     own, foreign = mine(cast), other(cast)
     client = api_client(cast.assessor)
     listed = client.get(f"/api/{endpoint}/").json()
@@ -431,8 +557,12 @@ def test_assessor_reads_vendor_a_only_and_writes_nothing(cast: Any, endpoint: st
     assert client.get(f"/api/{endpoint}/{own.pk}/").status_code == 200
     assert client.get(f"/api/{endpoint}/{foreign.pk}/").status_code == 404
     before = own._meta.model._base_manager.filter(pk=own.pk).values().get()
-    assert client.patch(f"/api/{endpoint}/{own.pk}/", {"title": "x", "short_name": "x"},
-                        format="json").status_code == 403
+    assert (
+        client.patch(
+            f"/api/{endpoint}/{own.pk}/", {"title": "x", "short_name": "x"}, format="json"
+        ).status_code
+        == 403
+    )
     assert client.delete(f"/api/{endpoint}/{own.pk}/").status_code == 403
     assert own._meta.model._base_manager.filter(pk=own.pk).values().get() == before
 
@@ -448,8 +578,13 @@ def test_assessor_pages_are_read_only(cast: Any) -> None:
     assert pages.get(reverse("vendors:vendor_delete", args=[cast.vendor_a.pk])).status_code == 404
     assert listed_pks(pages.get(reverse("vendors:vendor_list"))) == {cast.vendor_a.pk}
     assert listed_pks(pages.get(reverse("workorders:workorder_list"))) == {cast.wo_a.pk}
-    assert pages.post(reverse("workorders:workorder_transition", args=[cast.wo_a.pk, "assign"]),
-                      {"assignee": cast.staff_a.pk}).status_code == 302
+    assert (
+        pages.post(
+            reverse("workorders:workorder_transition", args=[cast.wo_a.pk, "assign"]),
+            {"assignee": cast.staff_a.pk},
+        ).status_code
+        == 302
+    )
     cast.wo_a.refresh_from_db()
     assert cast.wo_a.status == "new" and cast.wo_a.assignee_id is None
     # No vendor contacts for assessors at all, not even vendor A's.
@@ -471,17 +606,27 @@ def test_expired_assessor_sees_nothing(cast: Any) -> None:
 # --- vendor B cannot write into vendor A through choices -----------------------------------------------------------
 
 CREATE_FOR_OTHER_VENDOR = [
-    ("vendors:vendorcontact_create", "vendor-contacts", "vendorcontact",
-     {"name": "李四", "title": "调度", "phone": "13900000000", "email": "li@b.example"}),
-    ("vendors:qualificationdocument_create", "qualification-documents", "qualificationdocument",
-     {"doc_type": "iso9001", "number": "ISO-X-1", "issuer": "CQC", "valid_from": "2026-01-01"}),
+    (
+        "vendors:vendorcontact_create",
+        "vendor-contacts",
+        "vendorcontact",
+        {"name": "李四", "title": "调度", "phone": "13900000000", "email": "li@b.example"},
+    ),
+    (
+        "vendors:qualificationdocument_create",
+        "qualification-documents",
+        "qualificationdocument",
+        {"doc_type": "iso9001", "number": "ISO-X-1", "issuer": "CQC", "valid_from": "2026-01-01"},
+    ),
 ]
 
 
-@pytest.mark.parametrize(("page", "endpoint", "model_name", "payload"), CREATE_FOR_OTHER_VENDOR,
-                         ids=["contact", "document"])
-def test_manager_cannot_create_records_for_another_vendor(cast: Any, page: str, endpoint: str, model_name: str,
-                                                          payload: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("page", "endpoint", "model_name", "payload"), CREATE_FOR_OTHER_VENDOR, ids=["contact", "document"]
+)
+def test_manager_cannot_create_records_for_another_vendor(
+    cast: Any, page: str, endpoint: str, model_name: str, payload: dict[str, Any]
+) -> None:
     from django.apps import apps
 
     model = apps.get_model("vendors", model_name)
@@ -503,11 +648,14 @@ def test_manager_cannot_move_their_contact_to_another_vendor(cast: Any) -> None:
     from oqms.vendors.models import VendorContact
 
     contact = VendorContact.objects.create(vendor=cast.vendor_b, name="王五")
-    response = api_client(cast.manager_b).patch(f"/api/vendor-contacts/{contact.pk}/",
-                                                {"vendor": cast.vendor_a.pk}, format="json")
+    response = api_client(cast.manager_b).patch(
+        f"/api/vendor-contacts/{contact.pk}/", {"vendor": cast.vendor_a.pk}, format="json"
+    )
     assert response.status_code == 400 and "vendor" in response.json()
-    response = page_client(cast.manager_b).post(reverse("vendors:vendorcontact_update", args=[contact.pk]),
-                                                {"vendor": cast.vendor_a.pk, "name": "王五"})
+    response = page_client(cast.manager_b).post(
+        reverse("vendors:vendorcontact_update", args=[contact.pk]),
+        {"vendor": cast.vendor_a.pk, "name": "王五"},
+    )
     assert response.status_code == 400 and "vendor" in response.context["form"].errors
     contact.refresh_from_db()
     assert contact.vendor_id == cast.vendor_b.pk
@@ -519,8 +667,11 @@ def test_manager_cannot_assign_to_another_vendors_staff_on_the_page(cast: Any) -
     assign_form = next(a["form"] for a in detail.context["actions"] if a["action"] == "assign")
     choices = set(assign_form.fields["assignee"].queryset)
     assert cast.staff_a in choices and cast.staff_b not in choices and cast.manager_b not in choices
-    response = client.post(reverse("workorders:workorder_transition", args=[cast.wo_a.pk, "assign"]),
-                           {"assignee": cast.staff_b.pk}, follow=True)
+    response = client.post(
+        reverse("workorders:workorder_transition", args=[cast.wo_a.pk, "assign"]),
+        {"assignee": cast.staff_b.pk},
+        follow=True,
+    )
     assert response.status_code == 200
     assert any("assignee" in str(m) or "valid choice" in str(m) for m in response.context["messages"])
     cast.wo_a.refresh_from_db()
@@ -535,8 +686,9 @@ def test_assigning_to_another_vendors_staff_is_refused_by_the_service(cast: Any)
         with pytest.raises(DomainError) as caught:
             services.assign(cast.wo_a, cast.qm, wrong)
         assert caught.value.code == "bad_assignee"
-    response = api_client(cast.qm).post(f"/api/work-orders/{cast.wo_a.pk}/assign/",
-                                        {"assignee": cast.staff_b.pk}, format="json")
+    response = api_client(cast.qm).post(
+        f"/api/work-orders/{cast.wo_a.pk}/assign/", {"assignee": cast.staff_b.pk}, format="json"
+    )
     assert response.status_code == 400
     assert response.json() == {"assignee": ["Assign the work order to an active person of its vendor."]}
     cast.wo_a.refresh_from_db()
@@ -544,13 +696,15 @@ def test_assigning_to_another_vendors_staff_is_refused_by_the_service(cast: Any)
 
 
 def test_vendor_manager_assigning_to_another_vendors_staff_via_api_gets_a_clear_400(cast: Any) -> None:
-    response = api_client(cast.manager_a).post(f"/api/work-orders/{cast.wo_a.pk}/assign/",
-                                               {"assignee": cast.staff_b.pk}, format="json")
+    response = api_client(cast.manager_a).post(
+        f"/api/work-orders/{cast.wo_a.pk}/assign/", {"assignee": cast.staff_b.pk}, format="json"
+    )
     assert response.status_code == 400
     assert response.json() == {"assignee": ["Assign the work order to an active person of its vendor."]}
 
 
 # --- uploaded files --------------------------------------------------------------------------------------------------
+
 
 def _media_url(file_field: Any) -> str:
     return reverse("media", args=[file_field.name])
@@ -564,8 +718,9 @@ def _media_url(file_field: Any) -> str:
     ],
     ids=["work_order_photo", "contract_attachment"],
 )
-def test_uploaded_files_are_served_only_within_scope(cast: Any, factory: Any, attr: str,
-                                                     readers: list[str]) -> None:
+def test_uploaded_files_are_served_only_within_scope(
+    cast: Any, factory: Any, attr: str, readers: list[str]
+) -> None:
     with audit.audit_context(actor=cast.qm):
         obj = factory(cast)
     url = _media_url(getattr(obj, attr))
@@ -589,8 +744,10 @@ def test_qualification_document_file_is_not_served_to_another_vendor(cast: Any) 
     assert page_client(cast.manager_b).get(url).status_code == 404
 
 
-@pytest.mark.parametrize("name", ["workorders/../vendors/documents/x.pdf", "elsewhere/secret.txt",
-                                  "workorders/2026/01/not-a-record.png"])
+@pytest.mark.parametrize(
+    "name",
+    ["workorders/../vendors/documents/x.pdf", "elsewhere/secret.txt", "workorders/2026/01/not-a-record.png"],
+)
 def test_media_paths_outside_known_records_are_404(cast: Any, name: str) -> None:
     assert page_client(cast.admin).get(reverse("media", args=[name])).status_code == 404
 
@@ -601,8 +758,13 @@ ACTIONS = ["assign", "start", "pause", "resume", "resolve", "close", "reopen"]
 
 
 def _step_payload(cast: Any, action: str) -> dict[str, Any]:
-    return {"assign": {"assignee": cast.staff_b.pk}, "pause": {"reason": "awaiting_parts"},
-            "close": {"rating": 5}, "resolve": {"note": "done"}, "reopen": {"note": "again"}}.get(action, {})
+    return {
+        "assign": {"assignee": cast.staff_b.pk},
+        "pause": {"reason": "awaiting_parts"},
+        "close": {"rating": 5},
+        "resolve": {"note": "done"},
+        "reopen": {"note": "again"},
+    }.get(action, {})
 
 
 def _wo_state(work_order: Any) -> tuple[Any, ...]:
@@ -614,12 +776,15 @@ def _wo_state(work_order: Any) -> tuple[Any, ...]:
 
 @pytest.mark.parametrize("intruder", INTRUDERS)
 @pytest.mark.parametrize("action", ACTIONS)
-def test_workflow_steps_on_another_vendors_work_order_change_nothing(cast: Any, action: str,
-                                                                     intruder: str) -> None:
+def test_workflow_steps_on_another_vendors_work_order_change_nothing(
+    cast: Any, action: str, intruder: str
+) -> None:
     user = getattr(cast, intruder)
     before = _wo_state(cast.wo_a)
     payload = _step_payload(cast, action)
-    page = page_client(user).post(reverse("workorders:workorder_transition", args=[cast.wo_a.pk, action]), payload)
+    page = page_client(user).post(
+        reverse("workorders:workorder_transition", args=[cast.wo_a.pk, action]), payload
+    )
     assert page.status_code == 404
     client = api_client(user)
     response = client.post(f"/api/work-orders/{cast.wo_a.pk}/{action}/", payload, format="json")
@@ -631,16 +796,22 @@ def test_workflow_steps_on_another_vendors_work_order_change_nothing(cast: Any, 
 
 @pytest.mark.parametrize("action", ACTIONS)
 def test_workflow_api_on_another_vendors_work_order_is_404(cast: Any, action: str) -> None:
-    response = api_client(cast.manager_b).post(f"/api/work-orders/{cast.wo_a.pk}/{action}/",
-                                               _step_payload(cast, action), format="json")
+    response = api_client(cast.manager_b).post(
+        f"/api/work-orders/{cast.wo_a.pk}/{action}/", _step_payload(cast, action), format="json"
+    )
     assert response.status_code == 404
 
 
 # --- the filter forms of the list pages ------------------------------------------------------------------------------
 
 LEAKY_FILTER_PAGES = [
-    "workorders:workorder_list", "vendors:vendorcontact_list", "vendors:qualificationdocument_list",
-    "contracts:contract_list", "contracts:contractattachment_list", "accounts:user_list", "core:auditentry_list",
+    "workorders:workorder_list",
+    "vendors:vendorcontact_list",
+    "vendors:qualificationdocument_list",
+    "contracts:contract_list",
+    "contracts:contractattachment_list",
+    "accounts:user_list",
+    "core:auditentry_list",
 ]
 
 
@@ -670,7 +841,11 @@ def test_filter_choices_offer_only_visible_records(cast: Any, page: str) -> None
 
 def test_filtering_on_another_vendors_record_returns_none_of_its_rows(cast: Any) -> None:
     client = api_client(cast.manager_b)
-    for query in ({"vendor": cast.vendor_a.pk}, {"contract": cast.contract_a.pk}, {"assignee": cast.staff_a.pk}):
+    for query in (
+        {"vendor": cast.vendor_a.pk},
+        {"contract": cast.contract_a.pk},
+        {"assignee": cast.staff_a.pk},
+    ):
         response = client.get("/api/work-orders/", query)
         assert response.status_code in {200, 400}
         if response.status_code == 200:
@@ -693,4 +868,6 @@ def test_audit_trail_hides_records_of_models_the_reader_cannot_view(cast: Any) -
     assert "13800001111" not in str(rows)
     entry = AuditEntry.objects.get(content_type__model="vendorcontact", object_id=str(contact.pk))
     assert client.get(f"/api/audit-entries/{entry.pk}/").status_code == 404
-    assert page_client(cast.assessor).get(reverse("core:auditentry_detail", args=[entry.pk])).status_code == 404
+    assert (
+        page_client(cast.assessor).get(reverse("core:auditentry_detail", args=[entry.pk])).status_code == 404
+    )

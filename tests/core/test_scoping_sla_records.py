@@ -32,17 +32,25 @@ def _ids(response: Any) -> set[int]:
 
 # --- 1. notifications: each person sees and marks only their own --------------------------------------------
 
+
 def _params(cast: Any, number: str | None = None) -> dict[str, Any]:
-    return {"number": number or cast.wo_a.number, "clock": "resolution", "vendor": str(cast.vendor_a),
-            "site": str(cast.site), "percent": 100, "due": ""}
+    return {
+        "number": number or cast.wo_a.number,
+        "clock": "resolution",
+        "vendor": str(cast.vendor_a),
+        "site": str(cast.site),
+        "percent": 100,
+        "due": "",
+    }
 
 
 def _notify(cast: Any, user: Any, key: str, number: str | None = None) -> Any:
     from oqms.notify import services
     from oqms.notify.kinds import Kind
 
-    (notification,) = services.send([user], Kind.SLA_BREACHED, key, _params(cast, number),
-                                    cast.wo_a.get_absolute_url())
+    (notification,) = services.send(
+        [user], Kind.SLA_BREACHED, key, _params(cast, number), cast.wo_a.get_absolute_url()
+    )
     return notification
 
 
@@ -57,8 +65,10 @@ def test_owner_sees_and_marks_their_notification_everywhere(cast: Any) -> None:
     second = _notify(cast, cast.manager_a, "k:a2", number="WO-SECOND")
     client = api_client(cast.manager_a)
     assert _ids(client.get("/api/notifications/")) == {mine.pk, second.pk}
-    assert _ids(client.get("/api/notifications/", {"kind": "sla_breached", "unread": "true"})) == {mine.pk,
-                                                                                                   second.pk}
+    assert _ids(client.get("/api/notifications/", {"kind": "sla_breached", "unread": "true"})) == {
+        mine.pk,
+        second.pk,
+    }
     detail = client.get(f"/api/notifications/{mine.pk}/")
     assert detail.status_code == 200 and cast.wo_a.number in detail.json()["title"]
     html = page_client(cast.manager_a).get(reverse("notify:inbox")).content.decode()
@@ -123,14 +133,22 @@ def test_notification_settings_are_per_person(cast: Any) -> None:
 
     everything_on = {f"{kind}__{channel}": "on" for kind in Kind.values for channel in ("in_app", "email")}
     owner = page_client(cast.manager_a)
-    assert owner.post(reverse("notify:preferences"), everything_on | {"sla_breached__in_app": ""}).status_code == 302
+    assert (
+        owner.post(reverse("notify:preferences"), everything_on | {"sla_breached__in_app": ""}).status_code
+        == 302
+    )
     before = sorted(Preference.objects.filter(user=cast.manager_a).values_list("kind", "in_app", "email"))
     assert ("sla_breached", False, True) in before
     intruder = page_client(cast.manager_b)
     form = intruder.get(reverse("notify:preferences")).context["form"]
     assert form["sla_breached__in_app"].value() is True  # manager_a's setting is not shown to manager_b
-    assert intruder.post(reverse("notify:preferences"), {"sla_at_risk__in_app": ""}).status_code == 302  # all off
-    assert sorted(Preference.objects.filter(user=cast.manager_a).values_list("kind", "in_app", "email")) == before
+    assert (
+        intruder.post(reverse("notify:preferences"), {"sla_at_risk__in_app": ""}).status_code == 302
+    )  # all off
+    assert (
+        sorted(Preference.objects.filter(user=cast.manager_a).values_list("kind", "in_app", "email"))
+        == before
+    )
     assert not Preference.objects.filter(user=cast.manager_b, in_app=True).exists()
     assert owner.get(reverse("notify:preferences")).context["form"]["sla_at_risk__in_app"].value() is True
 
@@ -142,17 +160,30 @@ def test_the_sla_monitor_tells_vendor_a_only(cast: Any) -> None:
     from oqms.notify.models import Notification
     from oqms.workorders import monitor, services
 
-    with audit.audit_context(actor=cast.qm), sla.publisher.deferred(at=timezone.now() - datetime.timedelta(days=1)):
+    with (
+        audit.audit_context(actor=cast.qm),
+        sla.publisher.deferred(at=timezone.now() - datetime.timedelta(days=1)),
+    ):
         EscalationLevel.objects.create(contract=cast.contract_a, percent=150, audience="vendor_manager")
         EscalationLevel.objects.create(contract=cast.contract_a, percent=200, audience="quality_managers")
     opened = timezone.now()
-    wo = services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
-                         service_type=cast.service_type, title="服务器宕机", priority="P1", opened_at=opened)
+    wo = services.create(
+        requester=cast.requester,
+        contract=cast.contract_a,
+        site=cast.site,
+        service_type=cast.service_type,
+        title="服务器宕机",
+        priority="P1",
+        opened_at=opened,
+    )
     services.assign(wo, cast.qm, cast.staff_a, at=opened)
     for minutes in (23, 31, 241, 361, 481):
         monitor.run(opened + datetime.timedelta(minutes=minutes))
-    recipients = set(Notification.objects.filter(key__startswith=f"wo:{wo.pk}:").values_list("recipient__username",
-                                                                                              flat=True))
+    recipients = set(
+        Notification.objects.filter(key__startswith=f"wo:{wo.pk}:").values_list(
+            "recipient__username", flat=True
+        )
+    )
     assert {"manager_a", "staff_a", "qm"} <= recipients
     assert recipients.isdisjoint({"manager_b", "staff_b"})
     kinds = {row["kind"] for row in api_client(cast.manager_a).get("/api/notifications/").json()["results"]}
@@ -168,6 +199,7 @@ def test_the_sla_monitor_tells_vendor_a_only(cast: Any) -> None:
 
 
 # --- 2. the e-mail delivery log: administrators only, no API ------------------------------------------------
+
 
 @pytest.fixture
 def delivery(cast: Any) -> Any:
@@ -219,6 +251,7 @@ def test_nobody_else_reads_the_delivery_log(cast: Any, delivery: Any, page: str)
 
 # --- 3. SLA policy versions and escalation levels of contract A ---------------------------------------------
 
+
 def _escalate(cast: Any) -> Any:
     """An escalation level on contract A, added by the quality manager through the API (publishes version 2)."""
     from oqms.contracts.models import EscalationLevel, SLAPolicy
@@ -241,8 +274,11 @@ def _sla_state(contract: Any) -> tuple[Any, ...]:
 
     return (
         Contract.objects.filter(pk=contract.pk).values().get(),
-        sorted(SLATarget.objects.filter(contract=contract).values_list("priority", "response_minutes",
-                                                                          "resolution_minutes", "updated_at")),
+        sorted(
+            SLATarget.objects.filter(contract=contract).values_list(
+                "priority", "response_minutes", "resolution_minutes", "updated_at"
+            )
+        ),
         sorted(EscalationLevel.objects.filter(contract=contract).values_list("clock", "percent", "audience")),
         sorted(SLAPolicy.objects.filter(contract=contract).values_list("number", "effective_from")),
         AuditEntry.objects.count(),
@@ -265,8 +301,9 @@ def test_owners_see_contract_a_sla_policy_and_escalations(cast: Any) -> None:
         body = client.get(f"/api/contracts/{cast.contract_a.pk}/").json()
         assert body["sla_policy"]["number"] == 2 and body["sla_policy"]["definition"] == current.definition
         assert body["sla_policy"]["definition"]["escalations"] == [["resolution", 137, "vendor_manager"]]
-        assert body["escalation_levels"] == [{"clock": "resolution", "percent": 137,
-                                              "audience": "vendor_manager"}]
+        assert body["escalation_levels"] == [
+            {"clock": "resolution", "percent": 137, "audience": "vendor_manager"}
+        ]
         assert cast.contract_a.pk in _ids(client.get("/api/contracts/"))
         trail = client.get("/api/audit-entries/", {"page_size": 500}).json()["results"]
         assert str(level.pk) in {r["object_id"] for r in trail if r["record_type"] == "escalationlevel"}
@@ -288,8 +325,10 @@ def test_intruders_never_see_contract_a_sla(cast: Any, intruder: str) -> None:
     for response in (client.get(url), client.get(f"/api/contracts/{MISSING_PK}/")):
         assert response.status_code == expected
         assert "137" not in response.content.decode()
-    body = {"escalation_levels": [], "sla_targets": [{"priority": "P1", "response_minutes": 1,
-                                                      "resolution_minutes": 2}]}
+    body = {
+        "escalation_levels": [],
+        "sla_targets": [{"priority": "P1", "response_minutes": 1, "resolution_minutes": 2}],
+    }
     assert client.patch(url, body, format="json").status_code in {403, 404}
     assert _sla_state(cast.contract_a) == before
     # The audit trail of contract A's SLA rows (the levels, the targets) is not theirs to read either.
@@ -300,9 +339,13 @@ def test_intruders_never_see_contract_a_sla(cast: Any, intruder: str) -> None:
         theirs |= {("slatarget", str(pk)) for pk in cast.contract_b.sla_targets.values_list("pk", flat=True)}
         assert theirs <= rows  # the control: their own contract's trail is there
         contract_a = {("contract", str(cast.contract_a.pk))}
-        contract_a |= {("slatarget", str(pk)) for pk in cast.contract_a.sla_targets.values_list("pk", flat=True)}
-        contract_a |= {("escalationlevel", str(pk))
-                       for pk in cast.contract_a.escalation_levels.values_list("pk", flat=True)}
+        contract_a |= {
+            ("slatarget", str(pk)) for pk in cast.contract_a.sla_targets.values_list("pk", flat=True)
+        }
+        contract_a |= {
+            ("escalationlevel", str(pk))
+            for pk in cast.contract_a.escalation_levels.values_list("pk", flat=True)
+        }
         assert len(contract_a) == 6 and not rows & contract_a
     else:
         assert trail.status_code == 403
@@ -348,8 +391,12 @@ def test_vendor_manager_reads_but_cannot_change_their_contracts_sla(cast: Any) -
     assert client.delete(url).status_code == 403
     pages = page_client(cast.manager_a)
     assert pages.get(reverse("contracts:contract_update", args=[cast.contract_a.pk])).status_code == 404
-    assert pages.post(reverse("contracts:contract_update", args=[cast.contract_a.pk]),
-                      {"sla_at_risk_percent": "50"}).status_code == 404
+    assert (
+        pages.post(
+            reverse("contracts:contract_update", args=[cast.contract_a.pk]), {"sla_at_risk_percent": "50"}
+        ).status_code
+        == 404
+    )
     assert _sla_state(cast.contract_a) == before
     # Positive control: the same PATCH bodies are accepted from the quality manager.
     for patch in SLA_PATCHES:
@@ -359,8 +406,17 @@ def test_vendor_manager_reads_but_cannot_change_their_contracts_sla(cast: Any) -
 
 # --- 4. the SLA fields of work orders -----------------------------------------------------------------------
 
-SLA_FIELDS = ["sla_state", "response_state", "response_due_at", "resolution_due_at", "sla_policy", "calendar",
-              "response_target_minutes", "resolution_target_minutes", "at_risk_at"]
+SLA_FIELDS = [
+    "sla_state",
+    "response_state",
+    "response_due_at",
+    "resolution_due_at",
+    "sla_policy",
+    "calendar",
+    "response_target_minutes",
+    "resolution_target_minutes",
+    "at_risk_at",
+]
 
 
 def test_owner_sees_work_order_sla_fields(cast: Any) -> None:
@@ -376,7 +432,9 @@ def test_owner_sees_work_order_sla_fields(cast: Any) -> None:
     assert cast.wo_a.pk not in _ids(client.get("/api/work-orders/", {"sla_state": "breached"}))
     listing = page_client(cast.manager_a).get(reverse("workorders:workorder_list"), {"sla_state": "on_track"})
     assert cast.wo_a.pk in listed_pks(listing)
-    export = page_client(cast.manager_a).get(reverse("workorders:workorder_export"), {"sla_state": "on_track"})
+    export = page_client(cast.manager_a).get(
+        reverse("workorders:workorder_export"), {"sla_state": "on_track"}
+    )
     assert cast.wo_a.number in xlsx_text(export)
 
 
@@ -413,8 +471,12 @@ def test_no_sla_filter_value_reveals_wo_a(cast: Any, intruder: str) -> None:
             exported = xlsx_text(pages.get(export_url, query))
             assert cast.wo_b.number in exported and cast.wo_a.number not in exported, query
     # Invalid values, several values, sorting by the SLA fields, the due-date filter.
-    for query in ({"sla_state": "bogus"}, {"response_state": ["on_track", "breached"]}, {"ordering": "-sla_state"},
-                  {"due_before": "2999-01-01T00:00:00Z"}):
+    for query in (
+        {"sla_state": "bogus"},
+        {"response_state": ["on_track", "breached"]},
+        {"ordering": "-sla_state"},
+        {"due_before": "2999-01-01T00:00:00Z"},
+    ):
         response = client.get("/api/work-orders/", query)
         assert response.status_code in {200, 400}
         assert cast.wo_a.number not in response.content.decode(), query
@@ -439,48 +501,93 @@ def test_intruders_do_not_learn_contract_a_policy_through_their_work_orders(cast
 
 # --- 5. business calendars: shared, readable by vendor managers, changed by quality managers only -----------
 
+
 @dataclass(frozen=True)
 class CalendarRecord:
     key: str  # the model name, also the key of the ``calendar_records`` fixture
     api: str
     pages: bool
     create: Callable[[Any], dict[str, Any]]  # an API create payload, given the calendar
-    page_data: Callable[[Any, Any], dict[str, Any]]  # a page create/edit payload, given the calendar and record
+    page_data: Callable[
+        [Any, Any], dict[str, Any]
+    ]  # a page create/edit payload, given the calendar and record
     change: dict[str, Any]
 
 
 def _calendar_page_data(calendar: Any, record: Any) -> dict[str, Any]:
-    data = {"code": "plant", "name": "工厂", "time_zone": "Asia/Shanghai", "region": "cn", "description": "",
-            "years": "", "hours_0": "08:00-12:00, 13:00-17:00", "hours_1": "08:00-17:00", "hours_2": "",
-            "hours_3": "", "hours_4": "", "hours_5": "", "hours_6": ""}
+    data = {
+        "code": "plant",
+        "name": "工厂",
+        "time_zone": "Asia/Shanghai",
+        "region": "cn",
+        "description": "",
+        "years": "",
+        "hours_0": "08:00-12:00, 13:00-17:00",
+        "hours_1": "08:00-17:00",
+        "hours_2": "",
+        "hours_3": "",
+        "hours_4": "",
+        "hours_5": "",
+        "hours_6": "",
+    }
     return data | ({"code": record.code} if record is not None else {})
 
 
 CALENDAR_RECORDS = [
     CalendarRecord(
-        "calendar", "calendars", True,
-        lambda cal: {"code": "night", "name": "夜班", "time_zone": "Asia/Shanghai", "region": "",
-                     "weekly_hours": {"0": "20:00-24:00"}},
-        _calendar_page_data, {"name": "HACKED"},
-    ),
-    CalendarRecord(
-        "calendarday", "calendar-days", True,
-        lambda cal: {"calendar": cal.pk, "date": "2026-05-05", "kind": "holiday", "name": "新假日"},
-        lambda cal, rec: {"calendar": cal.pk, "date": rec.date.isoformat() if rec else "2026-05-06",
-                          "kind": "holiday", "name": "新假日", "hours": ""},
+        "calendar",
+        "calendars",
+        True,
+        lambda cal: {
+            "code": "night",
+            "name": "夜班",
+            "time_zone": "Asia/Shanghai",
+            "region": "",
+            "weekly_hours": {"0": "20:00-24:00"},
+        },
+        _calendar_page_data,
         {"name": "HACKED"},
     ),
     CalendarRecord(
-        "closure", "calendar-closures", True,
-        lambda cal: {"calendar": cal.pk, "starts_at": "2026-06-02T09:00:00+08:00",
-                     "ends_at": "2026-06-02T18:00:00+08:00", "reason": "停电"},
-        lambda cal, rec: {"calendar": cal.pk, "starts_at": "2026-06-03 09:00", "ends_at": "2026-06-03 18:00",
-                          "reason": "停电"},
+        "calendarday",
+        "calendar-days",
+        True,
+        lambda cal: {"calendar": cal.pk, "date": "2026-05-05", "kind": "holiday", "name": "新假日"},
+        lambda cal, rec: {
+            "calendar": cal.pk,
+            "date": rec.date.isoformat() if rec else "2026-05-06",
+            "kind": "holiday",
+            "name": "新假日",
+            "hours": "",
+        },
+        {"name": "HACKED"},
+    ),
+    CalendarRecord(
+        "closure",
+        "calendar-closures",
+        True,
+        lambda cal: {
+            "calendar": cal.pk,
+            "starts_at": "2026-06-02T09:00:00+08:00",
+            "ends_at": "2026-06-02T18:00:00+08:00",
+            "reason": "停电",
+        },
+        lambda cal, rec: {
+            "calendar": cal.pk,
+            "starts_at": "2026-06-03 09:00",
+            "ends_at": "2026-06-03 18:00",
+            "reason": "停电",
+        },
         {"reason": "HACKED"},
     ),
-    CalendarRecord("calendarversion", "calendar-versions", False, lambda cal: {"calendar": cal.pk, "number": 9,
-                                                                                "definition": {}},
-                   lambda cal, rec: {}, {"number": 99}),
+    CalendarRecord(
+        "calendarversion",
+        "calendar-versions",
+        False,
+        lambda cal: {"calendar": cal.pk, "number": 9, "definition": {}},
+        lambda cal, rec: {},
+        {"number": 99},
+    ),
 ]
 WRITABLE = [r for r in CALENDAR_RECORDS if r.pages]
 
@@ -491,21 +598,30 @@ def calendar_records(cast: Any) -> dict[str, Any]:
 
     with audit.audit_context(actor=cast.qm, source="test"):
         calendar = Calendar.objects.create(code="office", name="办公时间 MARK-CAL", holiday_years=[])
-        day = CalendarDay.objects.create(calendar=calendar, date=datetime.date(2026, 5, 4), kind="holiday",
-                                         name="厂庆 MARK-DAY")
-        closure = Closure.objects.create(
-            calendar=calendar, starts_at=timezone.make_aware(datetime.datetime(2026, 3, 4, 13)),
-            ends_at=timezone.make_aware(datetime.datetime(2026, 3, 4, 18)), reason="台风 MARK-CLOSURE",
+        day = CalendarDay.objects.create(
+            calendar=calendar, date=datetime.date(2026, 5, 4), kind="holiday", name="厂庆 MARK-DAY"
         )
-    return {"calendar": calendar, "calendarday": day, "closure": closure,
-            "calendarversion": calendar.latest_version()}
+        closure = Closure.objects.create(
+            calendar=calendar,
+            starts_at=timezone.make_aware(datetime.datetime(2026, 3, 4, 13)),
+            ends_at=timezone.make_aware(datetime.datetime(2026, 3, 4, 18)),
+            reason="台风 MARK-CLOSURE",
+        )
+    return {
+        "calendar": calendar,
+        "calendarday": day,
+        "closure": closure,
+        "calendarversion": calendar.latest_version(),
+    }
 
 
 def _calendar_state() -> tuple[Any, ...]:
     from oqms.calendars.models import Calendar, CalendarDay, CalendarVersion, Closure
 
-    return tuple(sorted(map(repr, model.objects.values())) for model in
-                 (Calendar, CalendarDay, Closure, CalendarVersion)) + (AuditEntry.objects.count(),)
+    return tuple(
+        sorted(map(repr, model.objects.values()))
+        for model in (Calendar, CalendarDay, Closure, CalendarVersion)
+    ) + (AuditEntry.objects.count(),)
 
 
 def _url(record: CalendarRecord, page: str, *args: Any) -> str:
@@ -523,8 +639,9 @@ NO_ACCESS = ["staff_b"]  # vendor staff have no calendar permission at all
 
 
 @pytest.mark.parametrize("record", CALENDAR_RECORDS, ids=lambda r: r.key)
-def test_calendars_are_read_by_vendor_managers_not_by_vendor_staff(cast: Any, calendar_records: dict[str, Any],
-                                                                   record: CalendarRecord) -> None:
+def test_calendars_are_read_by_vendor_managers_not_by_vendor_staff(
+    cast: Any, calendar_records: dict[str, Any], record: CalendarRecord
+) -> None:
     obj = calendar_records[record.key]
     for name in READERS + NO_ACCESS:
         user = getattr(cast, name)
@@ -554,8 +671,9 @@ def test_calendars_are_read_by_vendor_managers_not_by_vendor_staff(cast: Any, ca
 
 
 @pytest.mark.parametrize("record", CALENDAR_RECORDS, ids=lambda r: r.key)
-def test_vendor_people_never_change_calendars(cast: Any, calendar_records: dict[str, Any],
-                                             record: CalendarRecord) -> None:
+def test_vendor_people_never_change_calendars(
+    cast: Any, calendar_records: dict[str, Any], record: CalendarRecord
+) -> None:
     obj = calendar_records[record.key]
     calendar = calendar_records["calendar"]
     put = _put_payload(cast, record, obj)
@@ -566,7 +684,9 @@ def test_vendor_people_never_change_calendars(cast: Any, calendar_records: dict[
         user = getattr(cast, name)
         client = api_client(user)
         url = f"/api/{record.api}/{obj.pk}/"
-        assert client.post(f"/api/{record.api}/", record.create(calendar), format="json").status_code in refused
+        assert (
+            client.post(f"/api/{record.api}/", record.create(calendar), format="json").status_code in refused
+        )
         assert client.put(url, put, format="json").status_code in refused, name
         assert client.patch(url, record.change, format="json").status_code in refused, name
         assert client.delete(url).status_code in refused, name
@@ -586,15 +706,16 @@ def test_vendor_people_never_change_calendars(cast: Any, calendar_records: dict[
 
 
 @pytest.mark.parametrize("record", WRITABLE, ids=lambda r: r.key)
-def test_quality_managers_change_calendars_with_the_same_payloads(cast: Any, calendar_records: dict[str, Any],
-                                                                  record: CalendarRecord) -> None:
+def test_quality_managers_change_calendars_with_the_same_payloads(
+    cast: Any, calendar_records: dict[str, Any], record: CalendarRecord
+) -> None:
     obj = calendar_records[record.key]
     calendar = calendar_records["calendar"]
     model = type(obj)
     client = api_client(cast.qm)
     url = f"/api/{record.api}/{obj.pk}/"
     assert client.put(url, _put_payload(cast, record, obj), format="json").status_code == 200
-    (name, value), = record.change.items()
+    ((name, value),) = record.change.items()
     assert getattr(model.objects.get(pk=obj.pk), name) == value
     assert client.patch(url, {name: "PATCHED"}, format="json").status_code == 200
     created = client.post(f"/api/{record.api}/", record.create(calendar), format="json")
@@ -620,19 +741,24 @@ def test_only_calendar_editors_import_statutory_holidays(cast: Any, calendar_rec
         page_url = reverse("calendars:calendar_import", args=[calendar.pk])
         assert page_client(getattr(cast, name)).post(page_url, {"year": 2025}).status_code in {403, 404}, name
         client = api_client(getattr(cast, name))
-        response = client.post(f"/api/calendars/{calendar.pk}/import-statutory-year/", {"year": 2025},
-                               format="json")
-        missing = client.post(f"/api/calendars/{MISSING_PK}/import-statutory-year/", {"year": 2025},
-                              format="json")
+        response = client.post(
+            f"/api/calendars/{calendar.pk}/import-statutory-year/", {"year": 2025}, format="json"
+        )
+        missing = client.post(
+            f"/api/calendars/{MISSING_PK}/import-statutory-year/", {"year": 2025}, format="json"
+        )
         assert response.status_code in {403, 404} and response.status_code == missing.status_code, name
     assert _calendar_state() == before
     calendar.refresh_from_db()
     assert calendar.holiday_years == [] and not calendar.days.filter(date__year=2025).exists()
     # Positive control: the quality manager imports through the same URLs.
-    response = page_client(cast.qm).post(reverse("calendars:calendar_import", args=[calendar.pk]), {"year": 2025})
+    response = page_client(cast.qm).post(
+        reverse("calendars:calendar_import", args=[calendar.pk]), {"year": 2025}
+    )
     assert response.status_code == 302
     calendar.refresh_from_db()
     assert calendar.holiday_years == [2025] and calendar.days.filter(date__year=2025).count() > 20
-    response = api_client(cast.qm).post(f"/api/calendars/{calendar.pk}/import-statutory-year/", {"year": 2025},
-                                        format="json")
+    response = api_client(cast.qm).post(
+        f"/api/calendars/{calendar.pk}/import-statutory-year/", {"year": 2025}, format="json"
+    )
     assert response.status_code == 200 and response.json()["holiday_years"] == [2025]

@@ -62,7 +62,8 @@ def test_one_contract_covers_each_site_and_service_type(demo_output: str) -> Non
     pairs = Counter(
         (site, service_type)
         for contract in Contract.objects.prefetch_related("sites", "service_types")
-        for site in contract.sites.all() for service_type in contract.service_types.all()
+        for site in contract.sites.all()
+        for service_type in contract.service_types.all()
     )
     assert pairs and max(pairs.values()) == 1
 
@@ -98,8 +99,17 @@ def test_work_orders_are_consistent(demo_output: str) -> None:
         assert order.vendor_id == order.contract.vendor_id
         assert order.requester.role == Role.REQUESTER
         assert order.assignee_id is None or staff[order.assignee_id] == order.vendor_id
-        times = [t for t in (order.opened_at, order.assigned_at, order.responded_at, order.resolved_at,
-                             order.closed_at) if t is not None]
+        times = [
+            t
+            for t in (
+                order.opened_at,
+                order.assigned_at,
+                order.responded_at,
+                order.resolved_at,
+                order.closed_at,
+            )
+            if t is not None
+        ]
         assert times == sorted(times), order.number
         assert order.response_due_at > order.opened_at
         assert order.resolution_due_at >= order.response_due_at
@@ -126,17 +136,26 @@ def test_events_match_the_work_orders(demo_output: str) -> None:
         assert all(a.to_status == b.from_status for a, b in zip(events, events[1:], strict=False))
         if order.closed_at:
             assert events[-1].at == order.closed_at
-        paused = sum(int((b.at - a.at).total_seconds()) for a, b in zip(events, events[1:], strict=False)
-                     if a.action == "pause" and b.action == "resume")
+        paused = sum(
+            int((b.at - a.at).total_seconds())
+            for a, b in zip(events, events[1:], strict=False)
+            if a.action == "pause" and b.action == "resume"
+        )
         assert paused == order.paused_seconds, order.number
 
 
 def test_vendors_differ_in_quality(demo_output: str) -> None:
     from django.db.models import Avg, Count, F, Q
 
-    rows = WorkOrder.objects.order_by().values("vendor_id").annotate(
-        n=Count("pk"), late=Count("pk", filter=Q(resolved_at__gt=F("resolution_due_at"))),
-        rating=Avg("rating"))
+    rows = (
+        WorkOrder.objects.order_by()
+        .values("vendor_id")
+        .annotate(
+            n=Count("pk"),
+            late=Count("pk", filter=Q(resolved_at__gt=F("resolution_due_at"))),
+            rating=Avg("rating"),
+        )
+    )
     late_share = [row["late"] / row["n"] for row in rows]
     ratings = [row["rating"] for row in rows]
     assert max(late_share) - min(late_share) > 0.2
@@ -170,7 +189,9 @@ def test_sla_clocks_are_what_the_clock_service_computes(demo_output: str) -> Non
     for order in orders:
         stored = [getattr(order, f) for f in fields] + [round(order.paused_business_seconds)]
         clock.refresh(order, now)
-        assert stored == [getattr(order, f) for f in fields] + [round(order.paused_business_seconds)], order.number
+        assert stored == [getattr(order, f) for f in fields] + [round(order.paused_business_seconds)], (
+            order.number
+        )
     states = Counter(WorkOrder.objects.values_list("sla_state", flat=True))
     assert states["met"] > states["missed"] > 0
     assert not WorkOrder.objects.filter(sla_next_check_at__lte=now).exists()

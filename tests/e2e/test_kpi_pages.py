@@ -16,8 +16,9 @@ from tests.e2e.test_work_order_journey import sign_in
 pytestmark = [pytest.mark.e2e]
 
 
-def test_define_a_kpi_and_drill_down(live_server: Any, transactional_db: Any, new_context: Any, shot: Any,
-                                     failed_responses: list[str]) -> None:
+def test_define_a_kpi_and_drill_down(
+    live_server: Any, transactional_db: Any, new_context: Any, shot: Any, failed_responses: list[str]
+) -> None:
     from oqms.core import audit
     from oqms.kpis import rollups
     from oqms.kpis.models import KPI
@@ -28,14 +29,22 @@ def test_define_a_kpi_and_drill_down(live_server: Any, transactional_db: Any, ne
     now = timezone.now()
     with audit.audit_context(actor=cast.qm):
         for hours, reopen in ((30, False), (20, False), (10, True)):
-            wo = services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
-                                 service_type=cast.service_type, title="投影仪故障", priority="P3",
-                                 opened_at=now - datetime.timedelta(hours=hours))
+            wo = services.create(
+                requester=cast.requester,
+                contract=cast.contract_a,
+                site=cast.site,
+                service_type=cast.service_type,
+                title="投影仪故障",
+                priority="P3",
+                opened_at=now - datetime.timedelta(hours=hours),
+            )
             wo = services.assign(wo, cast.qm, cast.staff_a, at=wo.opened_at)
             wo = services.start(wo, cast.staff_a, at=wo.opened_at)
             wo = services.resolve(wo, cast.staff_a, "好了", at=wo.opened_at + datetime.timedelta(hours=1))
             if reopen:
-                wo = services.reopen(wo, cast.requester, "又坏了", at=wo.opened_at + datetime.timedelta(hours=2))
+                wo = services.reopen(
+                    wo, cast.requester, "又坏了", at=wo.opened_at + datetime.timedelta(hours=2)
+                )
                 wo = services.start(wo, cast.staff_a, at=wo.opened_at + datetime.timedelta(hours=2))
                 wo = services.resolve(wo, cast.staff_a, "再修", at=wo.opened_at + datetime.timedelta(hours=3))
     rollups.refresh_dirty()

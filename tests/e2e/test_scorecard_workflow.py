@@ -18,8 +18,9 @@ from tests.e2e.test_work_order_journey import sign_in
 pytestmark = [pytest.mark.e2e]
 
 
-def test_publish_appeal_approve_and_export(live_server: Any, transactional_db: Any, new_context: Any, shot: Any,
-                                           failed_responses: list[str]) -> None:
+def test_publish_appeal_approve_and_export(
+    live_server: Any, transactional_db: Any, new_context: Any, shot: Any, failed_responses: list[str]
+) -> None:
     from oqms.core import audit
     from oqms.kpis import rollups, scorecards
     from oqms.kpis.models import KPI, Scorecard
@@ -30,22 +31,45 @@ def test_publish_appeal_approve_and_export(live_server: Any, transactional_db: A
     cast = build_cast()
     now = timezone.now()
     with audit.audit_context(actor=cast.qm):
-        KPI.objects.create(contract=cast.contract_a, code="first-fix", name="一次修复率", measure="first_time_fix_pct",
-                           unit="%", target=Decimal("95"), minimum=Decimal("90"), weight=Decimal("1"),
-                           effective_from=datetime.date(2020, 1, 1))
-        PayRule.objects.create(contract=cast.contract_a, name="一次修复率未达标扣款", kind="kpi_shortfall",
-                               kpi_code="first-fix", percent_of_fee=Decimal("0.1"))
+        KPI.objects.create(
+            contract=cast.contract_a,
+            code="first-fix",
+            name="一次修复率",
+            measure="first_time_fix_pct",
+            unit="%",
+            target=Decimal("95"),
+            minimum=Decimal("90"),
+            weight=Decimal("1"),
+            effective_from=datetime.date(2020, 1, 1),
+        )
+        PayRule.objects.create(
+            contract=cast.contract_a,
+            name="一次修复率未达标扣款",
+            kind="kpi_shortfall",
+            kpi_code="first-fix",
+            percent_of_fee=Decimal("0.1"),
+        )
         for hours, reopen in ((30, False), (20, False), (10, True)):
-            wo = services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
-                                 service_type=cast.service_type, title="空调不制冷", priority="P3",
-                                 opened_at=now - datetime.timedelta(hours=hours))
+            wo = services.create(
+                requester=cast.requester,
+                contract=cast.contract_a,
+                site=cast.site,
+                service_type=cast.service_type,
+                title="空调不制冷",
+                priority="P3",
+                opened_at=now - datetime.timedelta(hours=hours),
+            )
             wo = services.assign(wo, cast.qm, cast.staff_a, at=wo.opened_at)
             wo = services.start(wo, cast.staff_a, at=wo.opened_at)
             wo = services.resolve(wo, cast.staff_a, "已修复", at=wo.opened_at + datetime.timedelta(hours=1))
             if reopen:
-                wo = services.reopen(wo, cast.requester, "又坏了", at=wo.opened_at + datetime.timedelta(hours=2))
+                wo = services.reopen(
+                    wo, cast.requester, "又坏了", at=wo.opened_at + datetime.timedelta(hours=2)
+                )
                 wo = services.start(wo, cast.staff_a, at=wo.opened_at + datetime.timedelta(hours=2))
-                wo = services.resolve(wo, cast.staff_a, "更换压缩机", at=wo.opened_at + datetime.timedelta(hours=3))
+                wo = services.resolve(
+                    wo, cast.staff_a, "更换压缩机", at=wo.opened_at + datetime.timedelta(hours=3)
+                )
     rollups.refresh_dirty()
     card = scorecards.compute(cast.contract_a, "month", timezone.localdate())
     base = live_server.url

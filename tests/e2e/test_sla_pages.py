@@ -16,8 +16,9 @@ from tests.e2e.test_work_order_journey import sign_in
 pytestmark = [pytest.mark.e2e]
 
 
-def test_calendar_clock_and_inbox(live_server: Any, transactional_db: Any, new_context: Any, shot: Any,
-                                  failed_responses: list[str]) -> None:
+def test_calendar_clock_and_inbox(
+    live_server: Any, transactional_db: Any, new_context: Any, shot: Any, failed_responses: list[str]
+) -> None:
     from oqms.calendars.models import Calendar
     from oqms.contracts import sla
     from oqms.core import audit
@@ -53,9 +54,15 @@ def test_calendar_clock_and_inbox(live_server: Any, transactional_db: Any, new_c
 
     # 2. A work order raised now runs on it: its page shows both clocks and a live countdown.
     with audit.audit_context(actor=cast.qm):
-        wo = services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
-                             service_type=cast.service_type, title="空调不制冷", priority="P2",
-                             opened_at=timezone.now() - datetime.timedelta(days=3))
+        wo = services.create(
+            requester=cast.requester,
+            contract=cast.contract_a,
+            site=cast.site,
+            service_type=cast.service_type,
+            title="空调不制冷",
+            priority="P2",
+            opened_at=timezone.now() - datetime.timedelta(days=3),
+        )
         wo = services.assign(wo, cast.qm, cast.staff_a)
     assert wo.calendar == calendar
     manager = new_context().new_page()
@@ -68,14 +75,24 @@ def test_calendar_clock_and_inbox(live_server: Any, transactional_db: Any, new_c
     # 3. On a round-the-clock contract a P1 unanswered for 35 minutes has breached its 30-minute response: the
     # monitor tells the vendor manager; the bell shows it, the inbox lists it.
     with audit.audit_context(actor=cast.qm):
-        always = Calendar.objects.create(code="24x7", name="全天候", region="",
-                                         weekly_hours={str(d): [["00:00", "24:00"]] for d in range(7)})
+        always = Calendar.objects.create(
+            code="24x7",
+            name="全天候",
+            region="",
+            weekly_hours={str(d): [["00:00", "24:00"]] for d in range(7)},
+        )
         with sla.publisher.deferred(at=timezone.now() - datetime.timedelta(days=30)):
             cast.contract_b.sla_calendar = always
             cast.contract_b.save()
-        wo = services.create(requester=cast.requester, contract=cast.contract_b, site=cast.site,
-                             service_type=cast.service_type, title="机房门禁失灵", priority="P1",
-                             opened_at=timezone.now() - datetime.timedelta(minutes=35))
+        wo = services.create(
+            requester=cast.requester,
+            contract=cast.contract_b,
+            site=cast.site,
+            service_type=cast.service_type,
+            title="机房门禁失灵",
+            priority="P1",
+            opened_at=timezone.now() - datetime.timedelta(minutes=35),
+        )
     assert wo.calendar == always
     assert monitor.run() >= 1
     manager = new_context().new_page()

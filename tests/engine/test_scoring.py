@@ -18,7 +18,9 @@ def test_linear_higher_is_better(value: float | None, expected: float | None) ->
     assert linear(value, target=95, minimum=90, direction="higher") == expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [(100, 100.0), (120, 100.0), (150, 50.0), (180, 0.0), (300, 0.0)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [(100, 100.0), (120, 100.0), (150, 50.0), (180, 0.0), (300, 0.0)]
+)
 def test_linear_lower_is_better(value: float, expected: float) -> None:
     # The seed's response time: target 120 minutes (2 h), worst acceptable 180.
     assert linear(value, target=120, minimum=180, direction="lower") == expected
@@ -55,7 +57,9 @@ def test_weighted_leaves_out_no_data() -> None:
         weighted([(10, -1)])
 
 
-@given(st.floats(-1e6, 1e6), st.floats(-1e3, 1e3), st.floats(0.001, 1e3), st.sampled_from(["higher", "lower"]))
+@given(
+    st.floats(-1e6, 1e6), st.floats(-1e3, 1e3), st.floats(0.001, 1e3), st.sampled_from(["higher", "lower"])
+)
 def test_linear_is_bounded_and_monotonic(value: float, target: float, gap: float, direction: str) -> None:
     minimum = target - gap if direction == "higher" else target + gap
     score = linear(value, target, minimum, direction)  # type: ignore[arg-type]

@@ -20,8 +20,15 @@ from tests.core.helpers import api_client, has_chinese, page_client
 
 
 def kpi(cast: Any, **fields: Any) -> KPI:
-    values = {"contract": cast.contract_a, "code": "k", "name": "指标", "direction": "higher",
-              "target": Decimal("95"), "minimum": Decimal("90"), "effective_from": datetime.date(2026, 1, 1)} | fields
+    values = {
+        "contract": cast.contract_a,
+        "code": "k",
+        "name": "指标",
+        "direction": "higher",
+        "target": Decimal("95"),
+        "minimum": Decimal("90"),
+        "effective_from": datetime.date(2026, 1, 1),
+    } | fields
     item = KPI(**values)
     item.full_clean()
     with audit.audit_context(actor=cast.qm):
@@ -31,22 +38,38 @@ def kpi(cast: Any, **fields: Any) -> KPI:
 
 def test_the_seeds_example_is_expressible(cast: Any) -> None:
     """Equipment maintenance: response within 2 hours, fault fix rate at least 95 %."""
-    response = kpi(cast, code="response", name="平均响应时间", measure="mean_response_minutes",
-                   service_type=cast.service_type, direction="lower", target=Decimal("120"), minimum=Decimal("180"),
-                   unit="min")
+    response = kpi(
+        cast,
+        code="response",
+        name="平均响应时间",
+        measure="mean_response_minutes",
+        service_type=cast.service_type,
+        direction="lower",
+        target=Decimal("120"),
+        minimum=Decimal("180"),
+        unit="min",
+    )
     fix_rate = kpi(cast, code="fix-rate", name="故障一次修复率", measure="first_time_fix_pct", unit="%")
     now = timezone.now()
     for minutes, reopen in ((30, False), (90, False), (300, True)):
-        wo = services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
-                             service_type=cast.service_type, title="设备故障", priority="P3",
-                             opened_at=now - datetime.timedelta(hours=8))
+        wo = services.create(
+            requester=cast.requester,
+            contract=cast.contract_a,
+            site=cast.site,
+            service_type=cast.service_type,
+            title="设备故障",
+            priority="P3",
+            opened_at=now - datetime.timedelta(hours=8),
+        )
         wo = services.assign(wo, cast.qm, cast.staff_a, at=wo.opened_at)
         wo = services.start(wo, cast.staff_a, at=wo.opened_at + datetime.timedelta(minutes=minutes))
         wo = services.resolve(wo, cast.staff_a, "修复", at=wo.opened_at + datetime.timedelta(hours=6))
         if reopen:
             wo = services.reopen(wo, cast.requester, "没修好", at=wo.opened_at + datetime.timedelta(hours=7))
             wo = services.start(wo, cast.staff_a, at=wo.opened_at + datetime.timedelta(hours=7, minutes=10))
-            wo = services.resolve(wo, cast.staff_a, "再修", at=wo.opened_at + datetime.timedelta(hours=7, minutes=30))
+            wo = services.resolve(
+                wo, cast.staff_a, "再修", at=wo.opened_at + datetime.timedelta(hours=7, minutes=30)
+            )
     rollups.refresh_dirty()
     today = timezone.localdate()
     first = today - datetime.timedelta(days=2)
@@ -59,7 +82,9 @@ def test_the_seeds_example_is_expressible(cast: Any) -> None:
 
 
 def test_formula_kpi_and_no_data(cast: Any) -> None:
-    combined = kpi(cast, code="combined", name="综合", formula="min(resolution_in_target_pct, first_time_fix_pct)")
+    combined = kpi(
+        cast, code="combined", name="综合", formula="min(resolution_in_target_pct, first_time_fix_pct)"
+    )
     result = evaluate(combined, datetime.date(2001, 1, 1), datetime.date(2001, 1, 31))
     assert result.value is None and result.score is None  # no work: no data, not 0 and not 100
     assert set(result.inputs) == {"resolution_in_target_pct", "first_time_fix_pct"}
@@ -67,18 +92,29 @@ def test_formula_kpi_and_no_data(cast: Any) -> None:
 
 @pytest.mark.parametrize(
     ("fields", "field", "fragment"),
-    [({}, "measure", "one of the two"),
-     ({"measure": "x", "formula": "1"}, "measure", "one of the two"),
-     ({"measure": "nonsense"}, "measure", "not a measure"),
-     ({"formula": "100 * (resolved"}, "formula", "character"),
-     ({"formula": "resolved / unknown_thing"}, "formula", "character"),
-     ({"measure": "opened", "direction": "higher", "target": Decimal(90), "minimum": Decimal(95)}, "minimum",
-      "cannot be above"),
-     ({"measure": "opened", "scoring": "tiers", "tiers": []}, "tiers", "at least one tier"),
-     ({"measure": "opened", "effective_to": datetime.date(2025, 1, 1)}, "effective_to", "before the start"),
-     ({"measure": "opened", "priority": "P9"}, "priority", "P1 to P4")],
+    [
+        ({}, "measure", "one of the two"),
+        ({"measure": "x", "formula": "1"}, "measure", "one of the two"),
+        ({"measure": "nonsense"}, "measure", "not a measure"),
+        ({"formula": "100 * (resolved"}, "formula", "character"),
+        ({"formula": "resolved / unknown_thing"}, "formula", "character"),
+        (
+            {"measure": "opened", "direction": "higher", "target": Decimal(90), "minimum": Decimal(95)},
+            "minimum",
+            "cannot be above",
+        ),
+        ({"measure": "opened", "scoring": "tiers", "tiers": []}, "tiers", "at least one tier"),
+        (
+            {"measure": "opened", "effective_to": datetime.date(2025, 1, 1)},
+            "effective_to",
+            "before the start",
+        ),
+        ({"measure": "opened", "priority": "P9"}, "priority", "P1 to P4"),
+    ],
 )
-def test_bad_definitions_name_the_problem(cast: Any, fields: dict[str, Any], field: str, fragment: str) -> None:
+def test_bad_definitions_name_the_problem(
+    cast: Any, fields: dict[str, Any], field: str, fragment: str
+) -> None:
     from django.utils import translation
 
     with translation.override("en"), pytest.raises(ValidationError) as caught:
@@ -89,10 +125,22 @@ def test_bad_definitions_name_the_problem(cast: Any, fields: dict[str, Any], fie
 
 def test_kpi_pages_and_api(cast: Any) -> None:
     client = page_client(cast.qm)
-    data = {"contract": cast.contract_a.pk, "code": "fix", "name": "一次修复率", "measure": "first_time_fix_pct",
-            "formula": "", "unit": "%", "direction": "higher", "target": "95", "minimum": "90", "weight": "1",
-            "scoring": "tiers", "tiers_text": "98, 100\n95, 80\n90, 60", "period": "month",
-            "effective_from": "2026-01-01"}
+    data = {
+        "contract": cast.contract_a.pk,
+        "code": "fix",
+        "name": "一次修复率",
+        "measure": "first_time_fix_pct",
+        "formula": "",
+        "unit": "%",
+        "direction": "higher",
+        "target": "95",
+        "minimum": "90",
+        "weight": "1",
+        "scoring": "tiers",
+        "tiers_text": "98, 100\n95, 80\n90, 60",
+        "period": "month",
+        "effective_from": "2026-01-01",
+    }
     response = client.post(reverse("kpis:kpi_create"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     item = KPI.objects.get(code="fix")
@@ -101,7 +149,9 @@ def test_kpi_pages_and_api(cast: Any) -> None:
     assert page.status_code == 200 and len(page.context["results"]) == 6
     bad = client.post(reverse("kpis:kpi_create"), data | {"code": "bad", "measure": "", "formula": "1 +"})
     assert bad.status_code == 400 and "formula" in bad.context["form"].errors
-    zh = page_client(cast.qm, "zh-hans").post(reverse("kpis:kpi_create"), data | {"code": "bad", "tiers_text": "x"})
+    zh = page_client(cast.qm, "zh-hans").post(
+        reverse("kpis:kpi_create"), data | {"code": "bad", "tiers_text": "x"}
+    )
     assert has_chinese(zh.context["form"].errors["tiers_text"][0])
     api = api_client(cast.qm)
     value = api.get(f"/api/kpis/{item.pk}/value/?from=2026-01-01&to=2026-01-31").json()
@@ -116,11 +166,16 @@ def test_kpi_pages_and_api(cast: Any) -> None:
 
 @pytest.mark.parametrize(
     ("formula", "position", "fragment"),
-    [("100 * (resolved", 7, "is not closed"), ("resolved / unknown_thing", 12, "not a measure"),
-     ("resolved $ 2", 10, "cannot be used"), ("mn(opened, resolved)", 1, "not a function")],
+    [
+        ("100 * (resolved", 7, "is not closed"),
+        ("resolved / unknown_thing", 12, "not a measure"),
+        ("resolved $ 2", 10, "cannot be used"),
+        ("mn(opened, resolved)", 1, "not a function"),
+    ],
 )
-def test_formula_errors_name_the_character_in_both_languages(cast: Any, formula: str, position: int,
-                                                              fragment: str) -> None:
+def test_formula_errors_name_the_character_in_both_languages(
+    cast: Any, formula: str, position: int, fragment: str
+) -> None:
     from django.utils import translation
 
     for language in ("en", "zh-hans"):
@@ -163,9 +218,15 @@ def test_a_kpi_value_drills_down_to_its_work_orders(cast: Any) -> None:
     now = timezone.now()
     numbers = []
     for hours in (30, 20, 10):
-        wo = services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
-                             service_type=cast.service_type, title="打印机", priority="P3",
-                             opened_at=now - datetime.timedelta(hours=hours))
+        wo = services.create(
+            requester=cast.requester,
+            contract=cast.contract_a,
+            site=cast.site,
+            service_type=cast.service_type,
+            title="打印机",
+            priority="P3",
+            opened_at=now - datetime.timedelta(hours=hours),
+        )
         wo = services.assign(wo, cast.qm, cast.staff_a, at=wo.opened_at)
         wo = services.start(wo, cast.staff_a, at=wo.opened_at)
         wo = services.resolve(wo, cast.staff_a, "好了", at=wo.opened_at + datetime.timedelta(hours=1))

@@ -17,16 +17,31 @@ from oqms.workorders import services
 
 def define(cast: Any, code: str, measure: str, weight: str, **extra: Any) -> KPI:
     with audit.audit_context(actor=cast.qm):
-        return KPI.objects.create(contract=cast.contract_a, code=code, name=code, measure=measure,
-                                  direction=extra.pop("direction", "higher"), target=Decimal(extra.pop("target", "95")),
-                                  minimum=Decimal(extra.pop("minimum", "90")), weight=Decimal(weight),
-                                  effective_from=datetime.date(2020, 1, 1), **extra)
+        return KPI.objects.create(
+            contract=cast.contract_a,
+            code=code,
+            name=code,
+            measure=measure,
+            direction=extra.pop("direction", "higher"),
+            target=Decimal(extra.pop("target", "95")),
+            minimum=Decimal(extra.pop("minimum", "90")),
+            weight=Decimal(weight),
+            effective_from=datetime.date(2020, 1, 1),
+            **extra,
+        )
 
 
 def resolve(cast: Any, hours_ago: float, reopen: bool = False, rating: int | None = None) -> Any:
     opened = timezone.now() - datetime.timedelta(hours=hours_ago)
-    wo = services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
-                         service_type=cast.service_type, title="维修", priority="P3", opened_at=opened)
+    wo = services.create(
+        requester=cast.requester,
+        contract=cast.contract_a,
+        site=cast.site,
+        service_type=cast.service_type,
+        title="维修",
+        priority="P3",
+        opened_at=opened,
+    )
     wo = services.assign(wo, cast.qm, cast.staff_a, at=opened)
     wo = services.start(wo, cast.staff_a, at=opened)
     wo = services.resolve(wo, cast.staff_a, "好了", at=opened + datetime.timedelta(minutes=30))
@@ -39,8 +54,9 @@ def resolve(cast: Any, hours_ago: float, reopen: bool = False, rating: int | Non
     return wo
 
 
-@pytest.mark.parametrize(("score", "grade"), [("95", "A"), ("90", "A"), ("89.99", "B"), ("70", "C"), ("12", "D"),
-                                              (None, "")])
+@pytest.mark.parametrize(
+    ("score", "grade"), [("95", "A"), ("90", "A"), ("89.99", "B"), ("70", "C"), ("12", "D"), (None, "")]
+)
 def test_grade_bands(score: str | None, grade: str) -> None:
     from oqms.kpis.models import default_grades
 
@@ -48,10 +64,14 @@ def test_grade_bands(score: str | None, grade: str) -> None:
 
 
 def test_period_bounds() -> None:
-    assert scorecards.period_bounds("month", datetime.date(2026, 2, 14)) == (datetime.date(2026, 2, 1),
-                                                                            datetime.date(2026, 2, 28))
-    assert scorecards.period_bounds("quarter", datetime.date(2026, 11, 22)) == (datetime.date(2026, 10, 1),
-                                                                               datetime.date(2026, 12, 31))
+    assert scorecards.period_bounds("month", datetime.date(2026, 2, 14)) == (
+        datetime.date(2026, 2, 1),
+        datetime.date(2026, 2, 28),
+    )
+    assert scorecards.period_bounds("quarter", datetime.date(2026, 11, 22)) == (
+        datetime.date(2026, 10, 1),
+        datetime.date(2026, 12, 31),
+    )
 
 
 def test_weighted_score_grade_and_results(cast: Any) -> None:
@@ -120,7 +140,7 @@ def test_scorecard_pages_and_vendor_scoping(cast: Any) -> None:
     card = scorecards.compute(cast.contract_a, "month", timezone.localdate())
     page = page_client(cast.qm).get(card.get_absolute_url())
     assert page.status_code == 200
-    (result, url), = page.context["results"]
+    ((result, url),) = page.context["results"]
     assert result.denominator == 1 and "event=resolved" in url
     # A draft is the enterprise's: the vendor sees its scorecard once it is published.
     assert card.pk not in listed_pks(page_client(cast.manager_a).get(reverse("kpis:scorecard_list")))

@@ -132,13 +132,18 @@ def test_steps_on_the_page(cast: Any) -> None:
     vendor = page_client(cast.manager_a)
     refused = vendor.post(reverse("kpis:scorecard_step", args=[card.pk, "approve"]), follow=True)
     assert Scorecard.objects.get(pk=card.pk).status == "published"
-    assert any("not possible" in str(m) or "appeal" in str(m) for m in refused.context["messages"])
+    assert [str(m) for m in refused.context["messages"]] == [
+        "“Approve” is not possible for you on a scorecard that is Published to the vendor."
+    ]
     empty = vendor.post(reverse("kpis:scorecard_step", args=[card.pk, "appeal"]), {"text": ""}, follow=True)
     assert Scorecard.objects.get(pk=card.pk).status == "published" and list(empty.context["messages"])
     vendor.post(reverse("kpis:scorecard_step", args=[card.pk, "appeal"]), {"text": "计时有误"})
     assert Scorecard.objects.get(pk=card.pk).status == "appealed"
     intruder = page_client(cast.manager_b)
-    assert intruder.post(reverse("kpis:scorecard_step", args=[card.pk, "comment"]), {"text": "x"}).status_code == 404
+    assert (
+        intruder.post(reverse("kpis:scorecard_step", args=[card.pk, "comment"]), {"text": "x"}).status_code
+        == 404
+    )
     assert intruder.get(card.get_absolute_url()).status_code == 404
     zh = page_client(cast.qm, "zh-hans").get(card.get_absolute_url())
     assert "答复申诉" in zh.content.decode()
@@ -160,7 +165,9 @@ def test_steps_through_the_api(cast: Any) -> None:
     assert appealed.status_code == 200 and appealed.json()["comments"][0]["kind"] == "appeal"
     assert api_client(cast.manager_b).get(url).status_code == 404
     assert api_client(cast.manager_b).post(f"{url}comment/", {"text": "x"}, format="json").status_code == 404
-    assert card.pk not in [row["id"] for row in api_client(cast.manager_b).get("/api/scorecards/").json()["results"]]
+    assert card.pk not in [
+        row["id"] for row in api_client(cast.manager_b).get("/api/scorecards/").json()["results"]
+    ]
 
 
 def test_trend_and_rank_among_vendors_of_the_service_type(cast: Any) -> None:
@@ -170,18 +177,27 @@ def test_trend_and_rank_among_vendors_of_the_service_type(cast: Any) -> None:
         for month, score in zip((9, 10, 11), scores, strict=True):
             first = datetime.date(2026, month, 1)
             made[contract.pk, month] = Scorecard.objects.create(
-                contract=contract, vendor=contract.vendor, period_start=first,
-                period_end=scorecards.period_bounds("month", first)[1], score=score, status="published", **base)
+                contract=contract,
+                vendor=contract.vendor,
+                period_start=first,
+                period_end=scorecards.period_bounds("month", first)[1],
+                score=score,
+                status="published",
+                **base,
+            )
     card = made[cast.contract_a.pk, 11]
     trend = insights.trend(card, cast.qm)
     assert [row["score"] for row in trend["rows"][-3:]] == [70.0, 80.0, 91.0] and trend["change"] == 11.0
     assert insights.ranks(card) == [{"service_type": cast.service_type, "rank": 1, "of": 2}]  # tied at 91
     assert insights.ranks(made[cast.contract_a.pk, 10])[0]["rank"] == 2
     # A vendor's trend holds only its own scorecards; the comparison is for the enterprise.
-    assert all(r["scorecard"] is None or r["scorecard"].vendor_id == cast.vendor_a.pk
-               for r in insights.trend(card, cast.manager_a)["rows"])
-    page = page_client(cast.qm).get(reverse("kpis:comparison"), {"service_type": cast.service_type.pk,
-                                                                  "start": "2026-10"})
+    assert all(
+        r["scorecard"] is None or r["scorecard"].vendor_id == cast.vendor_a.pk
+        for r in insights.trend(card, cast.manager_a)["rows"]
+    )
+    page = page_client(cast.qm).get(
+        reverse("kpis:comparison"), {"service_type": cast.service_type.pk, "start": "2026-10"}
+    )
     assert page.status_code == 200
     assert [row["rank"] for row in page.context["data"]["rows"]] == [1, 2]
     assert len(page.context["data"]["chart"]["series"]) == 2
@@ -217,24 +233,38 @@ def test_nightly_job_computes_and_announces_the_final_period_on_the_first(cast: 
 def test_vendor_wide_value_adds_up_the_vendors_contracts(cast: Any) -> None:
     from decimal import Decimal
 
+    from oqms.contracts import sla
     from oqms.contracts.models import Contract, SLATarget
     from oqms.kpis.evaluation import evaluate
     from oqms.workorders import services
 
-    from oqms.contracts import sla
-
     kpi = define(cast, "fix", "first_time_fix_pct", "1")
     with sla.publisher.deferred(at=timezone.now() - datetime.timedelta(days=30)):
-        second = Contract.objects.create(number="C-A-002", vendor=cast.vendor_a, title="甲服务 二期",
-                                         status="active", start_date=cast.contract_a.start_date,
-                                         end_date=cast.contract_a.end_date, monthly_fee=Decimal("1000"))
+        second = Contract.objects.create(
+            number="C-A-002",
+            vendor=cast.vendor_a,
+            title="甲服务 二期",
+            status="active",
+            start_date=cast.contract_a.start_date,
+            end_date=cast.contract_a.end_date,
+            monthly_fee=Decimal("1000"),
+        )
         second.sites.add(cast.site)
         second.service_types.add(cast.service_type)
-        SLATarget.objects.create(contract=second, priority="P3", response_minutes=120, resolution_minutes=1440)
+        SLATarget.objects.create(
+            contract=second, priority="P3", response_minutes=120, resolution_minutes=1440
+        )
     resolve(cast, 3)
     opened = timezone.now() - datetime.timedelta(hours=2)
-    wo = services.create(requester=cast.requester, contract=second, site=cast.site, service_type=cast.service_type,
-                         title="二期工单", priority="P3", opened_at=opened)
+    wo = services.create(
+        requester=cast.requester,
+        contract=second,
+        site=cast.site,
+        service_type=cast.service_type,
+        title="二期工单",
+        priority="P3",
+        opened_at=opened,
+    )
     wo = services.assign(wo, cast.qm, cast.staff_a, at=opened)
     wo = services.start(wo, cast.staff_a, at=opened)
     wo = services.resolve(wo, cast.staff_a, "好了", at=opened + datetime.timedelta(minutes=10))
@@ -250,3 +280,120 @@ def test_vendor_wide_value_adds_up_the_vendors_contracts(cast: Any) -> None:
     assert (vendor_wide.numerator, vendor_wide.denominator) == (1, 2) and vendor_wide.value == 50.0
     body = api_client(cast.qm).get(f"/api/kpis/{kpi.pk}/value/?from={first}&to={today}&scope=vendor").json()
     assert body["denominator"] == 2
+
+
+def test_results_per_staff_member_are_stored_when_published(cast: Any) -> None:
+    from oqms.kpis import staff
+    from oqms.kpis.models import StaffResult
+    from oqms.workorders import services
+    from tests.conftest import make_user
+
+    card = _card(cast)  # one work order of staff_a, fixed the first time
+    other = make_user("staff_a2", "vendor_staff", cast.vendor_a)
+    opened = timezone.now() - datetime.timedelta(hours=1)
+    wo = services.create(
+        requester=cast.requester,
+        contract=cast.contract_a,
+        site=cast.site,
+        service_type=cast.service_type,
+        title="门禁故障",
+        priority="P3",
+        opened_at=opened,
+    )
+    wo = services.assign(wo, cast.qm, other, at=opened)
+    wo = services.start(wo, other, at=opened)
+    wo = services.resolve(wo, other, "好了", at=opened + datetime.timedelta(minutes=5))
+    wo = services.reopen(wo, cast.requester, "没好", at=opened + datetime.timedelta(minutes=10))
+    wo = services.start(wo, other, at=opened + datetime.timedelta(minutes=11))
+    services.resolve(wo, other, "好了", at=opened + datetime.timedelta(minutes=20))
+    rollups.refresh_dirty()
+    card = scorecards.compute(cast.contract_a, "month", timezone.localdate())
+    draft_table = staff.table(card, cast.qm)  # a draft: computed for the page, not stored
+    assert [row["person"] for row in draft_table["rows"]] == sorted(
+        [cast.staff_a, other], key=lambda u: u.display_name
+    )
+    assert not StaffResult.objects.exists()
+    workflow.publish(card, cast.qm)
+    stored = {r.person_id: (r.value, r.numerator, r.denominator) for r in StaffResult.objects.all()}
+    assert stored == {cast.staff_a.pk: (100.0, 1.0, 1.0), other.pk: (0.0, 0.0, 1.0)}
+    assert card.results.get().denominator == 2  # the contract's figure is the sum of theirs
+    page = page_client(cast.manager_a).get(card.get_absolute_url())
+    assert len(page.context["staff"]["rows"]) == 2
+    assert not StaffResult.objects.visible_to(cast.manager_b).exists()
+
+
+def test_bad_input_on_the_comparison_page_and_the_step_api(cast: Any) -> None:
+    client = page_client(cast.qm)
+    for start in ("0001-01", "0001-05", "9999-12", "2026-13", "x", ""):
+        response = client.get(reverse("kpis:comparison"), {"start": start, "period": "quarter"})
+        assert response.status_code == 200, start
+    assert api_client(cast.qm).post("/api/scorecards/abc/publish/", {}, format="json").status_code == 404
+    assert api_client(cast.qm).post("/api/scorecards/999999/publish/", {}, format="json").status_code == 404
+    card = _card(cast)
+    bad_kpi = api_client(cast.qm).post(f"/api/scorecards/{card.pk}/publish/", {"kpi": "x"}, format="json")
+    assert bad_kpi.status_code == 400 and Scorecard.objects.get(pk=card.pk).status == "draft"
+
+
+def test_a_published_scorecard_recomputed_with_other_figures_is_shown_anew(cast: Any) -> None:
+    card = workflow.publish(_card(cast), cast.qm)
+    card = workflow.accept(card, cast.manager_a)
+    assert "approve" in workflow.allowed_steps(card, cast.qm)
+    resolve(cast, 1, reopen=True)  # late data changes the first-time fix rate
+    rollups.refresh_dirty()
+    scorecards.compute(cast.contract_a, "month", timezone.localdate())
+    card = Scorecard.objects.get(pk=card.pk)
+    assert card.status == "published" and card.accepted_at is None and workflow.appeal_open(card)
+    assert "approve" not in workflow.allowed_steps(card, cast.qm)  # the vendor has not seen these figures
+    assert Notification.objects.filter(kind="scorecard_revised", recipient=cast.manager_a).exists()
+    assert card.published_results == workflow.snapshot(card)
+    scorecards.compute(cast.contract_a, "month", timezone.localdate())  # the same figures again: nothing new
+    assert Notification.objects.filter(kind="scorecard_revised").count() == 1
+
+
+def test_rank_ignores_drafts_and_a_draft_correction_keeps_history_for_the_vendor(cast: Any) -> None:
+    base = dict(period="month", grade_bands=[["A", 90], ["B", 80], ["C", 70], ["D", 0]])
+    first = datetime.date(2026, 10, 1)
+    end = datetime.date(2026, 10, 31)
+    mine = Scorecard.objects.create(
+        contract=cast.contract_a,
+        vendor=cast.vendor_a,
+        period_start=first,
+        period_end=end,
+        score="95",
+        status="approved",
+        **base,
+    )
+    Scorecard.objects.create(
+        contract=cast.contract_b,
+        vendor=cast.vendor_b,
+        period_start=first,
+        period_end=end,
+        score="99",
+        status="draft",
+        **base,
+    )  # B's draft does not count
+    Scorecard.objects.create(
+        contract=cast.contract_a,
+        vendor=cast.vendor_a,
+        period_start=first,
+        period_end=end,
+        score="10",
+        status="draft",
+        version=2,
+        supersedes=mine,
+        **base,
+    )  # A's own draft v2
+    assert insights.ranks(mine) == [{"service_type": cast.service_type, "rank": 1, "of": 1}]
+    rows = insights.trend(mine, cast.manager_a)["rows"]
+    assert rows[-1]["scorecard"] == mine
+    november = Scorecard.objects.create(
+        contract=cast.contract_a,
+        vendor=cast.vendor_a,
+        period_start=first.replace(month=11),
+        period_end=datetime.date(2026, 11, 30),
+        score="90",
+        status="published",
+        **base,
+    )
+    trend = insights.trend(november, cast.manager_a)
+    assert [r["score"] for r in trend["rows"][-2:]] == [95.0, 90.0] and trend["change"] == -5.0

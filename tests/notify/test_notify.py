@@ -15,8 +15,14 @@ from oqms.notify.kinds import Kind
 from oqms.notify.models import Delivery, Notification, Preference
 from tests.core.helpers import api_client, has_chinese, page_client
 
-PARAMS = {"number": "WO00000001", "clock": "resolution", "vendor": "甲服务", "site": "上海", "percent": 75,
-          "due": "2026-11-22T08:00:00+00:00"}
+PARAMS = {
+    "number": "WO00000001",
+    "clock": "resolution",
+    "vendor": "甲服务",
+    "site": "上海",
+    "percent": 75,
+    "due": "2026-11-22T08:00:00+00:00",
+}
 
 
 @pytest.fixture
@@ -29,7 +35,9 @@ def mailed(cast: Any) -> Any:
 
 def test_send_once_per_key_and_person(mailed: Any) -> None:
     people = [mailed.manager_a, mailed.qm, mailed.manager_a, None]
-    created = services.send(people, Kind.SLA_AT_RISK, "wo:1:resolution:at_risk", PARAMS, "/work/workorders/1/")
+    created = services.send(
+        people, Kind.SLA_AT_RISK, "wo:1:resolution:at_risk", PARAMS, "/work/workorders/1/"
+    )
     assert {n.recipient for n in created} == {mailed.manager_a, mailed.qm}
     assert services.send(people, Kind.SLA_AT_RISK, "wo:1:resolution:at_risk", PARAMS) == []
     assert Notification.objects.count() == 2 and Delivery.objects.count() == 2
@@ -93,7 +101,9 @@ def test_a_delivery_claimed_by_a_dead_worker_is_taken_back(mailed: Any) -> None:
     services.send([mailed.manager_a], Kind.SLA_BREACHED, "k", PARAMS)
     Delivery.objects.update(status="sending", attempts=1, next_attempt_at=timezone.now())
     assert services.deliver_due() == 0  # another worker may still be sending it
-    assert services.deliver_due(timezone.now() + services.SENDING_TIMEOUT + datetime.timedelta(seconds=1)) == 1
+    assert (
+        services.deliver_due(timezone.now() + services.SENDING_TIMEOUT + datetime.timedelta(seconds=1)) == 1
+    )
 
 
 def test_inbox_badge_read_and_read_all(mailed: Any) -> None:
@@ -119,8 +129,9 @@ def test_inbox_badge_read_and_read_all(mailed: Any) -> None:
 
 def test_open_redirect_is_refused(mailed: Any) -> None:
     (note,) = services.send([mailed.manager_a], Kind.SLA_AT_RISK, "k", PARAMS)
-    response = page_client(mailed.manager_a).post(reverse("notify:read", args=[note.pk]),
-                                                  {"next": "https://evil.example.com/"})
+    response = page_client(mailed.manager_a).post(
+        reverse("notify:read", args=[note.pk]), {"next": "https://evil.example.com/"}
+    )
     assert response["Location"] == reverse("notify:inbox")
 
 

@@ -16,9 +16,12 @@ def _ids(response: Any) -> set[int]:
 
 def test_site_filters_and_ordering(cast: Any) -> None:
     factory = OrgUnit.objects.create(code="MFG", name="制造部")
-    plant = Site.objects.create(code="SU-01", name="苏州工厂", org_unit=factory, city="苏州", address="工业园区")
-    closed = Site.objects.create(code="SU-02", name="苏州老厂", org_unit=factory, city="苏州", address="吴中区",
-                                 is_active=False)
+    plant = Site.objects.create(
+        code="SU-01", name="苏州工厂", org_unit=factory, city="苏州", address="工业园区"
+    )
+    closed = Site.objects.create(
+        code="SU-02", name="苏州老厂", org_unit=factory, city="苏州", address="吴中区", is_active=False
+    )
     client = api_client(cast.qm)
     assert _ids(client.get("/api/sites/", {"org_unit": factory.pk})) == {plant.pk, closed.pk}
     assert _ids(client.get("/api/sites/", {"city": "苏州", "is_active": "false"})) == {closed.pk}
@@ -36,8 +39,9 @@ def test_org_unit_tree_filter(cast: Any) -> None:
 
 def test_a_unit_cannot_be_its_own_ancestor(cast: Any) -> None:
     child = OrgUnit.objects.create(code="HQ-IT", name="信息部", parent=cast.org_unit)
-    response = api_client(cast.qm).patch(f"/api/org-units/{cast.org_unit.pk}/", {"parent": child.pk},
-                                         format="json")
+    response = api_client(cast.qm).patch(
+        f"/api/org-units/{cast.org_unit.pk}/", {"parent": child.pk}, format="json"
+    )
     assert response.status_code == 400 and "parent" in response.json()
     cast.org_unit.refresh_from_db()
     assert cast.org_unit.parent_id is None

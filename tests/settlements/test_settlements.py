@@ -39,17 +39,31 @@ def _computed(cast: Any) -> Scorecard:
 
 
 def _month_card(contract: Any, first: datetime.date, **values: Any) -> Scorecard:
-    return Scorecard.objects.create(contract=contract, vendor=contract.vendor, period="month", period_start=first,
-                                    period_end=scorecards.period_bounds("month", first)[1], **values)
+    return Scorecard.objects.create(
+        contract=contract,
+        vendor=contract.vendor,
+        period="month",
+        period_start=first,
+        period_end=scorecards.period_bounds("month", first)[1],
+        **values,
+    )
 
 
 def test_fee_of_the_period_follows_the_days_covered(cast: Any) -> None:
     contract = cast.contract_a
     contract.start_date, contract.end_date = datetime.date(2026, 6, 16), datetime.date(2027, 6, 15)
-    assert rules.period_fee(contract, datetime.date(2026, 6, 1), datetime.date(2026, 6, 30)) == Decimal("60000.00")
-    assert rules.period_fee(contract, datetime.date(2026, 7, 1), datetime.date(2026, 7, 31)) == Decimal("120000.00")
-    assert rules.period_fee(contract, datetime.date(2026, 4, 1), datetime.date(2026, 6, 30)) == Decimal("60000.00")
-    assert rules.period_fee(contract, datetime.date(2025, 1, 1), datetime.date(2025, 1, 31)) == Decimal("0.00")
+    assert rules.period_fee(contract, datetime.date(2026, 6, 1), datetime.date(2026, 6, 30)) == Decimal(
+        "60000.00"
+    )
+    assert rules.period_fee(contract, datetime.date(2026, 7, 1), datetime.date(2026, 7, 31)) == Decimal(
+        "120000.00"
+    )
+    assert rules.period_fee(contract, datetime.date(2026, 4, 1), datetime.date(2026, 6, 30)) == Decimal(
+        "60000.00"
+    )
+    assert rules.period_fee(contract, datetime.date(2025, 1, 1), datetime.date(2025, 1, 31)) == Decimal(
+        "0.00"
+    )
 
 
 def test_shortfall_below_the_minimum_is_deducted_and_capped(cast: Any) -> None:
@@ -76,7 +90,7 @@ def test_shortfall_below_the_minimum_is_deducted_and_capped(cast: Any) -> None:
 def test_breaches_grades_no_data_and_the_bonus_cap(cast: Any) -> None:
     define(cast, "fix", "first_time_fix_pct", "1")
     define(cast, "rating", "rating_mean", "1", target="4", minimum="3")  # no ratings → no data
-    resolve(cast, 30)  # resolved in 30 min; P3 targets 120 / 1440 business minutes → in time, or not at night
+    resolve(cast, 30)  # fixed the first time → grade A
     _rule(cast, name="评分扣款", kind="kpi_missed", kpi_code="rating", amount=Decimal("500"))
     _rule(cast, name="A 级奖励", kind="grade", grade="A", effect="bonus", percent_of_fee=Decimal("8"))
     _rule(cast, name="超时工单", kind="breached", clock="resolution", amount=Decimal("200"))
@@ -85,9 +99,21 @@ def test_breaches_grades_no_data_and_the_bonus_cap(cast: Any) -> None:
     settlement = Settlement.objects.get(scorecard=card)
     reasons = [line.reason for line in settlement.lines.order_by("position")]
     assert "kpi_missed" not in reasons  # no data is never a deduction
-    assert reasons[:1] == ["grade_percent"] and reasons[-1] == "bonus_cap"  # 8 % bonus, capped at 5 %
+    assert "breached" not in reasons  # resolved within its SLA
+    assert reasons == ["grade_percent", "bonus_cap"]  # 8 % bonus, capped at 5 %
     assert settlement.bonuses == rules.money(settlement.fee * Decimal("0.05"))
     assert settlement.deductions == Decimal("0.00")
+    # Two work orders past their resolution target (P3: 1,440 business minutes) cost 200 each.
+    from oqms.workorders.models import WorkOrder
+
+    for _ in range(2):
+        late = resolve(cast, 1)
+        WorkOrder.objects.filter(pk=late.pk).update(resolution_business_seconds=2000 * 60)
+        rollups.mark(cast.contract_a.pk, rollups.days_of({"resolved_at": late.resolved_at}))
+    settlement = Settlement.objects.get(scorecard=_computed(cast))
+    breach = settlement.lines.get(reason="breached")
+    assert breach.params["count"] == 2 and breach.amount == Decimal("400.00")
+    assert settlement.deductions == Decimal("400.00")
 
 
 def test_streak_of_targets_met_earns_the_bonus(cast: Any) -> None:
@@ -98,12 +124,29 @@ def test_streak_of_targets_met_earns_the_bonus(cast: Any) -> None:
     previous = [scorecards.period_bounds("month", this_month - datetime.timedelta(days=1))[0]]
     previous.append(scorecards.period_bounds("month", previous[0] - datetime.timedelta(days=1))[0])
     for first, value in zip(previous, (99.0, 96.0), strict=True):
-        KPIResult.objects.create(scorecard=_month_card(cast.contract_a, first, status="approved", score=100),
-                                 kpi=kpi, value=value, score=100, weight=1)
+        KPIResult.objects.create(
+            scorecard=_month_card(cast.contract_a, first, status="approved", score=100),
+            kpi=kpi,
+            value=value,
+            score=100,
+            weight=1,
+        )
     settlement = Settlement.objects.get(scorecard=_computed(cast))
     line = settlement.lines.get()
     assert line.reason == "streak" and line.amount == Decimal("3000.00") and settlement.bonuses == line.amount
+    # Paid once per run: the next month, with only two periods since the payment, pays nothing.
+    card = Scorecard.objects.get(pk=settlement.scorecard_id)
+    Scorecard.objects.filter(pk=card.pk).update(status="approved")
+    next_month = scorecards.period_bounds("month", this_month + datetime.timedelta(days=40))[0]
+    later = _month_card(cast.contract_a, next_month, status="draft", score=100)
+    KPIResult.objects.create(scorecard=later, kpi=kpi, value=99.0, score=100, weight=1)
+    assert rules.lines_for(later, Decimal("120000.00")) == []
+    Scorecard.objects.filter(pk=card.pk).update(status="draft")
+    Settlement.objects.filter(scorecard=card).delete()
     KPIResult.objects.filter(scorecard__period_start=previous[1]).update(value=80.0)  # the streak is broken
+    assert not Settlement.objects.get(scorecard=_computed(cast)).lines.exists()
+    KPIResult.objects.filter(scorecard__period_start=previous[1]).update(value=99.0)
+    Scorecard.objects.filter(period_start=previous[1]).update(status="published")  # not approved: no streak
     assert not Settlement.objects.get(scorecard=_computed(cast)).lines.exists()
 
 
@@ -169,7 +212,13 @@ def test_statement_exports_in_excel_and_pdf_with_chinese(cast: Any) -> None:
 )
 def test_bad_rules_are_refused_on_the_page_and_the_api(cast: Any, values: dict[str, str], field: str) -> None:
     define(cast, "fix", "first_time_fix_pct", "1")
-    base = {"contract": cast.contract_a.pk, "name": "规则", "effect": "deduction", "periods": "3", "active": "on"}
+    base = {
+        "contract": cast.contract_a.pk,
+        "name": "规则",
+        "effect": "deduction",
+        "periods": "3",
+        "active": "on",
+    }
     before = PayRule.objects.count(), AuditEntry.objects.count()
     page = page_client(cast.qm).post(reverse("settlements:payrule_create"), base | values)
     assert page.status_code == 400 and field in page.context["form"].errors
@@ -187,8 +236,14 @@ def test_grade_d_twice_puts_the_vendor_on_probation(cast: Any) -> None:
     this_month = scorecards.period_bounds("month", timezone.localdate())[0]
     last_month = scorecards.period_bounds("month", this_month - datetime.timedelta(days=1))[0]
     older = _month_card(cast.contract_a, last_month, status="approved", score=Decimal("60"), grade="D")
-    card = _month_card(cast.contract_a, this_month, status="published", score=Decimal("65"), grade="D",
-                       appeal_until=timezone.now() - datetime.timedelta(hours=1))
+    card = _month_card(
+        cast.contract_a,
+        this_month,
+        status="published",
+        score=Decimal("65"),
+        grade="D",
+        appeal_until=timezone.now() - datetime.timedelta(hours=1),
+    )
     assert consequences.apply(older) == []  # one D is not two in a row
     with audit.audit_context(actor=cast.qm):
         workflow.approve(card, cast.qm)
@@ -197,13 +252,14 @@ def test_grade_d_twice_puts_the_vendor_on_probation(cast: Any) -> None:
     applied = Consequence.objects.get()
     assert applied.rule == rule and applied.grades == "D → D" and applied.previous_status == "active"
     assert applied.improvement_plan_requested
-    assert AuditEntry.objects.filter(content_type__model="vendor", object_id=str(cast.vendor_a.pk),
-                                     action="update").exists()
+    assert AuditEntry.objects.filter(
+        content_type__model="vendor", object_id=str(cast.vendor_a.pk), action="update"
+    ).exists()
     told = Notification.objects.filter(kind="consequence")
     assert {n.recipient for n in told} == {cast.manager_a, cast.qm}
     with translation.override("zh-hans"):
         text = told.get(recipient=cast.manager_a).body
-        assert "改进计划" in text and "试用" in text or "观察" in text
+        assert "改进计划" in text and "观察期" in text
     assert consequences.apply(Scorecard.objects.get(pk=card.pk)) == []  # applied once
     assert cast.vendor_b.consequences.count() == 0
 
@@ -213,14 +269,19 @@ def test_vendors_see_only_their_own_published_settlements(cast: Any) -> None:
     resolve(cast, 2)
     card = _computed(cast)
     settlement = Settlement.objects.get(scorecard=card)
-    urls = [settlement.get_absolute_url(), reverse("settlements:settlement_xlsx", args=[settlement.pk]),
-            reverse("settlements:settlement_pdf", args=[settlement.pk])]
+    urls = [
+        settlement.get_absolute_url(),
+        reverse("settlements:settlement_xlsx", args=[settlement.pk]),
+        reverse("settlements:settlement_pdf", args=[settlement.pk]),
+    ]
     for user in (cast.manager_a, cast.manager_b, cast.staff_a):  # a draft: no vendor sees it
         client = page_client(user)
         assert all(client.get(url).status_code in {403, 404} for url in urls)
     workflow.publish(card, cast.qm)
     assert page_client(cast.manager_a).get(urls[0]).status_code == 200
-    assert settlement.pk in listed_pks(page_client(cast.manager_a).get(reverse("settlements:settlement_list")))
+    assert settlement.pk in listed_pks(
+        page_client(cast.manager_a).get(reverse("settlements:settlement_list"))
+    )
     assert api_client(cast.manager_a).get(f"/api/settlements/{settlement.pk}/").status_code == 200
     for user in (cast.manager_b, cast.staff_b, cast.staff_a):
         client = page_client(user)
@@ -235,3 +296,59 @@ def test_vendors_see_only_their_own_published_settlements(cast: Any) -> None:
     assert api_client(cast.manager_a).get(f"/api/pay-rules/{rule.pk}/").status_code == 200
     assert api_client(cast.manager_b).get(f"/api/pay-rules/{rule.pk}/").status_code == 404
     assert api_client(cast.manager_a).post("/api/pay-rules/", {}, format="json").status_code == 403
+
+
+def test_an_unchanged_settlement_is_not_saved_again_but_a_renamed_rule_is(cast: Any) -> None:
+    define(cast, "fix", "first_time_fix_pct", "1")
+    resolve(cast, 2)
+    resolve(cast, 1, reopen=True)
+    rule = _rule(cast, name="扣款", kind="kpi_shortfall", kpi_code="fix", percent_of_fee=Decimal("0.1"))
+    card = _computed(cast)
+    settlement = Settlement.objects.get(scorecard=card)
+    entries = AuditEntry.objects.filter(content_type__model="settlement").count()
+    assert rules.compute(card).computed_at == settlement.computed_at  # nothing changed: nothing recorded
+    assert AuditEntry.objects.filter(content_type__model="settlement").count() == entries
+    PayRule.objects.filter(pk=rule.pk).update(name="一次修复率扣款")
+    assert rules.compute(card).lines.get(rule=rule).rule_name == "一次修复率扣款"
+
+
+def test_cap_lines_are_named_in_the_readers_language(cast: Any) -> None:
+    define(cast, "fix", "first_time_fix_pct", "1")
+    resolve(cast, 2)
+    resolve(cast, 1, reopen=True)
+    _rule(cast, name="扣款", kind="kpi_shortfall", kpi_code="fix", percent_of_fee=Decimal("5"))
+    with translation.override("zh-hans"):
+        settlement = Settlement.objects.get(scorecard=_computed(cast))
+    cap = settlement.lines.get(reason="deduction_cap")
+    with translation.override("en"):
+        assert cap.label() == "Cap"
+    with translation.override("zh-hans"):
+        assert cap.label() == "封顶"
+
+
+def test_a_suspended_vendor_is_not_put_back_on_probation_and_two_contracts_count_once(cast: Any) -> None:
+    from oqms.contracts.models import Contract
+
+    with audit.audit_context(actor=cast.qm):
+        ConsequenceRule.objects.create(name="D", grades="D", periods=1, action="probation")
+        second = Contract.objects.create(
+            number="C-A-002",
+            vendor=cast.vendor_a,
+            title="二期",
+            status="active",
+            start_date=cast.contract_a.start_date,
+            end_date=cast.contract_a.end_date,
+            monthly_fee=Decimal("1000"),
+        )
+    first = scorecards.period_bounds("month", timezone.localdate())[0]
+    cards = [
+        _month_card(contract, first, status="approved", score=Decimal("10"), grade="D")
+        for contract in (cast.contract_a, second)
+    ]
+    assert len(consequences.apply(cards[0])) == 1 and consequences.apply(cards[1]) == []
+    cast.vendor_b.status = "suspended"
+    cast.vendor_b.save()
+    card_b = _month_card(cast.contract_b, first, status="approved", score=Decimal("10"), grade="D")
+    assert len(consequences.apply(card_b)) == 1
+    cast.vendor_b.refresh_from_db()
+    assert cast.vendor_b.status == "suspended"

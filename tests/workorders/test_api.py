@@ -18,15 +18,22 @@ def site_a_only(cast: Any) -> Any:
     """A site only vendor A's contract covers (the cast's shared site is covered by both contracts)."""
     from oqms.org.models import Site
 
-    site = Site.objects.create(code="SH-02", name="上海漕河泾", org_unit=cast.org_unit, address="上海市徐汇区")
+    site = Site.objects.create(
+        code="SH-02", name="上海漕河泾", org_unit=cast.org_unit, address="上海市徐汇区"
+    )
     with audit.audit_context(actor=cast.qm):
         cast.contract_a.sites.add(site)
     return site
 
 
 def _new(cast: Any, site: Any, **extra: Any) -> dict[str, Any]:
-    return {"site": site.pk, "service_type": cast.service_type.pk, "priority": "P1", "title": "服务器宕机",
-            "description": "机房 3 号柜"} | extra
+    return {
+        "site": site.pk,
+        "service_type": cast.service_type.pk,
+        "priority": "P1",
+        "title": "服务器宕机",
+        "description": "机房 3 号柜",
+    } | extra
 
 
 def test_create_without_a_contract_finds_it(cast: Any, site_a_only: Any) -> None:
@@ -34,8 +41,11 @@ def test_create_without_a_contract_finds_it(cast: Any, site_a_only: Any) -> None
     response = api_client(cast.requester).post("/api/work-orders/", _new(cast, site_a_only), format="json")
     assert response.status_code == 201, response.content
     body = response.json()
-    assert (body["contract"], body["vendor"], body["requester"]) == (cast.contract_a.pk, cast.vendor_a.pk,
-                                                                     cast.requester.pk)
+    assert (body["contract"], body["vendor"], body["requester"]) == (
+        cast.contract_a.pk,
+        cast.vendor_a.pk,
+        cast.requester.pk,
+    )
     assert body["status"] == "new" and body["number"].startswith("WO") and body["assignee"] is None
     wo = WorkOrder.objects.get(pk=body["id"])
     assert before <= wo.opened_at <= timezone.now()
@@ -45,19 +55,32 @@ def test_create_without_a_contract_finds_it(cast: Any, site_a_only: Any) -> None
 
 
 def test_create_ignores_read_only_fields(cast: Any, site_a_only: Any) -> None:
-    body = _new(cast, site_a_only, status="closed", assignee=cast.staff_a.pk,
-                vendor=cast.vendor_b.pk, number="WO99999999", rating=5)
+    body = _new(
+        cast,
+        site_a_only,
+        status="closed",
+        assignee=cast.staff_a.pk,
+        vendor=cast.vendor_b.pk,
+        number="WO99999999",
+        rating=5,
+    )
     response = api_client(cast.requester).post("/api/work-orders/", body, format="json")
     assert response.status_code == 201
     wo = WorkOrder.objects.get(pk=response.json()["id"])
-    assert (wo.status, wo.requester, wo.assignee, wo.vendor, wo.rating) == ("new", cast.requester, None,
-                                                                            cast.vendor_a, None)
+    assert (wo.status, wo.requester, wo.assignee, wo.vendor, wo.rating) == (
+        "new",
+        cast.requester,
+        None,
+        cast.vendor_a,
+        None,
+    )
     assert wo.number != "WO99999999"
 
 
 def test_quality_manager_raises_a_work_order_for_a_requester(cast: Any, site_a_only: Any) -> None:
-    response = api_client(cast.qm).post("/api/work-orders/", _new(cast, site_a_only, requester=cast.requester.pk),
-                                        format="json")
+    response = api_client(cast.qm).post(
+        "/api/work-orders/", _new(cast, site_a_only, requester=cast.requester.pk), format="json"
+    )
     assert response.status_code == 201, response.content
     wo = WorkOrder.objects.get(pk=response.json()["id"])
     assert wo.requester == cast.requester
@@ -81,8 +104,9 @@ def test_requester_of_another_person_or_a_vendor_is_refused(cast: Any, site_a_on
 
 
 def test_requester_cannot_be_changed_after_raising(cast: Any) -> None:
-    response = api_client(cast.qm).patch(f"/api/work-orders/{cast.wo_a.pk}/", {"requester": cast.admin.pk},
-                                         format="json")
+    response = api_client(cast.qm).patch(
+        f"/api/work-orders/{cast.wo_a.pk}/", {"requester": cast.admin.pk}, format="json"
+    )
     assert response.status_code == 400
     cast.wo_a.refresh_from_db()
     assert cast.wo_a.requester == cast.requester
@@ -93,16 +117,18 @@ def test_create_on_a_site_of_two_contracts_asks_to_choose(cast: Any) -> None:
     response = api_client(cast.requester).post("/api/work-orders/", _new(cast, cast.site), format="json")
     assert response.status_code == 400
     assert response.json()["code"] == "ambiguous_contract"
-    response = api_client(cast.requester).post("/api/work-orders/",
-                                               _new(cast, cast.site, contract=cast.contract_b.pk), format="json")
+    response = api_client(cast.requester).post(
+        "/api/work-orders/", _new(cast, cast.site, contract=cast.contract_b.pk), format="json"
+    )
     assert response.status_code == 201 and response.json()["vendor"] == cast.vendor_b.pk
     assert WorkOrder.objects.count() == count + 1
 
 
 def test_vendor_users_cannot_raise_work_orders(cast: Any, site_a_only: Any) -> None:
     for name in ("manager_a", "staff_a", "inspector", "assessor"):
-        response = api_client(getattr(cast, name)).post("/api/work-orders/", _new(cast, site_a_only),
-                                                        format="json")
+        response = api_client(getattr(cast, name)).post(
+            "/api/work-orders/", _new(cast, site_a_only), format="json"
+        )
         assert response.status_code == 403, name
 
 
@@ -143,7 +169,15 @@ def test_full_workflow_through_the_api(cast: Any) -> None:
     assert body["allowed_actions"] == ["reopen"]
 
     events = qm.get(f"/api/work-orders/{wo}/events/").json()
-    assert [e["action"] for e in events] == ["create", "assign", "start", "pause", "resume", "resolve", "close"]
+    assert [e["action"] for e in events] == [
+        "create",
+        "assign",
+        "start",
+        "pause",
+        "resume",
+        "resolve",
+        "close",
+    ]
     assert [e["actor"] for e in events][-1] == cast.requester.pk
     assert events[3]["note"] == "等配件"
 
@@ -160,12 +194,20 @@ def test_vendor_people_work_their_orders_through_the_api(cast: Any) -> None:
 
 @pytest.mark.parametrize(
     ("state_steps", "action", "body"),
-    [([], "start", {}), ([], "resolve", {"note": "x"}), ([], "close", {"rating": 5}), ([], "reopen", {"note": "x"}),
-     (["assign"], "pause", {"reason": "access"}), (["assign"], "resume", {}),
-     (["assign", "start"], "close", {"rating": 5}), (["assign", "start"], "assign", {})],
+    [
+        ([], "start", {}),
+        ([], "resolve", {"note": "x"}),
+        ([], "close", {"rating": 5}),
+        ([], "reopen", {"note": "x"}),
+        (["assign"], "pause", {"reason": "access"}),
+        (["assign"], "resume", {}),
+        (["assign", "start"], "close", {"rating": 5}),
+        (["assign", "start"], "assign", {}),
+    ],
 )
-def test_invalid_transitions_are_409_and_change_nothing(cast: Any, state_steps: list[str], action: str,
-                                                        body: dict[str, Any]) -> None:
+def test_invalid_transitions_are_409_and_change_nothing(
+    cast: Any, state_steps: list[str], action: str, body: dict[str, Any]
+) -> None:
     qm = api_client(cast.qm)
     for step in state_steps:
         assert _step(qm, cast.wo_a.pk, step, {"assignee": cast.staff_a.pk}).status_code == 200
@@ -204,10 +246,16 @@ def test_bad_rating_is_400(cast: Any, rating: Any) -> None:
 
 @pytest.mark.parametrize(
     ("action", "body", "key"),
-    [("pause", {}, "reason"), ("pause", {"reason": "lunch"}, "reason"), ("assign", {}, "assignee"),
-     ("assign", {"assignee": 987654}, "assignee")],
+    [
+        ("pause", {}, "reason"),
+        ("pause", {"reason": "lunch"}, "reason"),
+        ("assign", {}, "assignee"),
+        ("assign", {"assignee": 987654}, "assignee"),
+    ],
 )
-def test_step_payload_errors_are_400_with_the_field(cast: Any, action: str, body: dict[str, Any], key: str) -> None:
+def test_step_payload_errors_are_400_with_the_field(
+    cast: Any, action: str, body: dict[str, Any], key: str
+) -> None:
     qm = api_client(cast.qm)
     if action == "pause":
         _step(qm, cast.wo_a.pk, "assign", {"assignee": cast.staff_a.pk})
@@ -253,8 +301,12 @@ def test_edit_rules(cast: Any) -> None:
 
 def test_closed_work_orders_cannot_be_edited(cast: Any) -> None:
     qm = api_client(cast.qm)
-    for step, body in (("assign", {"assignee": cast.staff_a.pk}), ("start", {}), ("resolve", {"note": "ok"}),
-                       ("close", {"rating": 5})):
+    for step, body in (
+        ("assign", {"assignee": cast.staff_a.pk}),
+        ("start", {}),
+        ("resolve", {"note": "ok"}),
+        ("close", {"rating": 5}),
+    ):
         assert _step(qm, cast.wo_a.pk, step, body).status_code == 200
     response = qm.patch(f"/api/work-orders/{cast.wo_a.pk}/", {"title": "改"}, format="json")
     assert response.status_code == 400
@@ -272,9 +324,15 @@ def test_filters_search_and_ordering(cast: Any) -> None:
     from oqms.workorders import services
 
     services.assign(cast.wo_a, cast.qm, cast.staff_a)
-    old = services.create(requester=cast.requester, contract=cast.contract_b, site=cast.site,
-                          service_type=cast.service_type, title="空调漏水", priority="P1",
-                          opened_at=timezone.now() - datetime.timedelta(days=10))
+    old = services.create(
+        requester=cast.requester,
+        contract=cast.contract_b,
+        site=cast.site,
+        service_type=cast.service_type,
+        title="空调漏水",
+        priority="P1",
+        opened_at=timezone.now() - datetime.timedelta(days=10),
+    )
     client = api_client(cast.qm)
 
     def ids(**query: Any) -> list[int]:
@@ -301,9 +359,11 @@ def test_filters_search_and_ordering(cast: Any) -> None:
 
 def test_photos_upload_list_and_filter(cast: Any) -> None:
     client = api_client(cast.requester)
-    response = client.post("/api/work-order-photos/", {"work_order": cast.wo_a.pk, "kind": "before",
-                                                       "caption": "卡纸位置", "photo": upload("p.png", PNG)},
-                           format="multipart")
+    response = client.post(
+        "/api/work-order-photos/",
+        {"work_order": cast.wo_a.pk, "kind": "before", "caption": "卡纸位置", "photo": upload("p.png", PNG)},
+        format="multipart",
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["uploaded_by"], body["kind"], body["caption"]) == (cast.requester.pk, "before", "卡纸位置")
@@ -320,8 +380,10 @@ def test_photo_for_someone_elses_work_order_is_refused(cast: Any) -> None:
     from tests.conftest import make_user
 
     other = make_user("requester2", "requester")
-    response = api_client(other).post("/api/work-order-photos/", {"work_order": cast.wo_a.pk,
-                                                                  "photo": upload("p.png", PNG)},
-                                      format="multipart")
+    response = api_client(other).post(
+        "/api/work-order-photos/",
+        {"work_order": cast.wo_a.pk, "photo": upload("p.png", PNG)},
+        format="multipart",
+    )
     assert response.status_code == 400 and "work_order" in response.json()
     assert not WorkOrderAttachment.objects.exists()

@@ -16,8 +16,13 @@ from tests.core.helpers import JPEG, PNG, TEXT, api_client, has_chinese, page_cl
 
 def _state() -> tuple[Any, ...]:
     sequence = Sequence.objects.filter(name="workorder").values_list("value", flat=True).first()
-    return (WorkOrder.objects.count(), WorkOrderEvent.objects.count(), AuditEntry.objects.count(), sequence,
-            WorkOrderAttachment.objects.count())
+    return (
+        WorkOrder.objects.count(),
+        WorkOrderEvent.objects.count(),
+        AuditEntry.objects.count(),
+        sequence,
+        WorkOrderAttachment.objects.count(),
+    )
 
 
 @pytest.fixture
@@ -29,8 +34,14 @@ def elsewhere(cast: Any) -> Any:
 
 
 def _form(cast: Any, **overrides: Any) -> dict[str, Any]:
-    return {"site": cast.site.pk, "service_type": cast.service_type.pk, "contract": cast.contract_a.pk,
-            "priority": "P2", "title": "投影仪不亮", "description": ""} | overrides
+    return {
+        "site": cast.site.pk,
+        "service_type": cast.service_type.pk,
+        "contract": cast.contract_a.pk,
+        "priority": "P2",
+        "title": "投影仪不亮",
+        "description": "",
+    } | overrides
 
 
 def test_valid_creation_on_the_page(cast: Any) -> None:
@@ -64,8 +75,9 @@ def test_requesters_raise_only_in_their_own_name_on_the_page(cast: Any) -> None:
 
 def test_vendor_person_as_requester_is_a_field_error(cast: Any) -> None:
     before = _state()
-    response = page_client(cast.qm).post(reverse("workorders:workorder_create"),
-                                         _form(cast, requester=cast.staff_a.pk))
+    response = page_client(cast.qm).post(
+        reverse("workorders:workorder_create"), _form(cast, requester=cast.staff_a.pk)
+    )
     assert response.status_code == 400
     assert "requester" in response.context["form"].errors
     assert _state() == before
@@ -73,20 +85,23 @@ def test_vendor_person_as_requester_is_a_field_error(cast: Any) -> None:
 
 def test_site_the_contract_does_not_cover(cast: Any, elsewhere: Any) -> None:
     before = _state()
-    response = page_client(cast.requester).post(reverse("workorders:workorder_create"),
-                                                _form(cast, site=elsewhere.pk))
+    response = page_client(cast.requester).post(
+        reverse("workorders:workorder_create"), _form(cast, site=elsewhere.pk)
+    )
     assert response.status_code == 400
     assert response.context["form"].errors["site"] == ["The contract does not cover this site."]
-    response = api_client(cast.requester, "en").post("/api/work-orders/", _form(cast, site=elsewhere.pk),
-                                                     format="json")
+    response = api_client(cast.requester, "en").post(
+        "/api/work-orders/", _form(cast, site=elsewhere.pk), format="json"
+    )
     assert response.status_code == 400
     assert response.json() == {"site": ["The contract does not cover this site."]}
     assert _state() == before
 
 
 def test_site_not_covered_message_is_translated(cast: Any, elsewhere: Any) -> None:
-    response = api_client(cast.requester, "zh-hans").post("/api/work-orders/", _form(cast, site=elsewhere.pk),
-                                                          format="json")
+    response = api_client(cast.requester, "zh-hans").post(
+        "/api/work-orders/", _form(cast, site=elsewhere.pk), format="json"
+    )
     assert has_chinese(response.json()["site"][0])
 
 
@@ -104,12 +119,20 @@ def test_inactive_contract(cast: Any) -> None:
 
 @pytest.mark.parametrize(
     ("overrides", "field"),
-    [({"site": 987654}, "site"), ({"service_type": 987654}, "service_type"), ({"contract": 987654}, "contract"),
-     ({"priority": "P0"}, "priority"), ({"title": ""}, "title"), ({"title": "长" * 201}, "title")],
+    [
+        ({"site": 987654}, "site"),
+        ({"service_type": 987654}, "service_type"),
+        ({"contract": 987654}, "contract"),
+        ({"priority": "P0"}, "priority"),
+        ({"title": ""}, "title"),
+        ({"title": "长" * 201}, "title"),
+    ],
 )
 def test_field_errors_on_page_and_api(cast: Any, overrides: dict[str, Any], field: str) -> None:
     before = _state()
-    response = page_client(cast.requester).post(reverse("workorders:workorder_create"), _form(cast, **overrides))
+    response = page_client(cast.requester).post(
+        reverse("workorders:workorder_create"), _form(cast, **overrides)
+    )
     assert response.status_code == 400 and field in response.context["form"].errors
     response = api_client(cast.requester).post("/api/work-orders/", _form(cast, **overrides), format="json")
     assert response.status_code == 400 and field in response.json()
@@ -148,19 +171,26 @@ def test_edit_page_refuses_changes_to_closed_work(cast: Any) -> None:
         wo = services.resolve(wo, cast.qm, "ok")
         services.close(wo, cast.requester, 5)
     before = _state()
-    response = page_client(cast.requester).post(reverse("workorders:workorder_update", args=[cast.wo_a.pk]),
-                                                _form(cast, title="改个标题"))
+    response = page_client(cast.requester).post(
+        reverse("workorders:workorder_update", args=[cast.wo_a.pk]), _form(cast, title="改个标题")
+    )
     assert response.status_code == 400 and response.context["form"].non_field_errors()
     assert _state() == before
 
 
 @pytest.mark.parametrize(
     ("action", "data"),
-    [("close", {}), ("close", {"rating": "9"}), ("resolve", {"note": ""}), ("pause", {"reason": "nap"}),
-     ("assign", {"assignee": 987654})],
+    [
+        ("close", {}),
+        ("close", {"rating": "9"}),
+        ("resolve", {"note": ""}),
+        ("pause", {"reason": "nap"}),
+        ("assign", {"assignee": 987654}),
+    ],
 )
-def test_page_steps_with_bad_data_show_errors_and_change_nothing(cast: Any, action: str,
-                                                                 data: dict[str, Any]) -> None:
+def test_page_steps_with_bad_data_show_errors_and_change_nothing(
+    cast: Any, action: str, data: dict[str, Any]
+) -> None:
     from oqms.workorders import services
 
     with audit.audit_context(actor=cast.qm):
@@ -171,8 +201,9 @@ def test_page_steps_with_bad_data_show_errors_and_change_nothing(cast: Any, acti
         if action == "close":
             wo = services.resolve(wo, cast.qm, "ok")
     before = (WorkOrder.objects.get(pk=wo.pk).status, _state())
-    response = page_client(cast.qm).post(reverse("workorders:workorder_transition", args=[wo.pk, action]), data,
-                                         follow=True)
+    response = page_client(cast.qm).post(
+        reverse("workorders:workorder_transition", args=[wo.pk, action]), data, follow=True
+    )
     assert response.status_code == 200
     messages = [(m.level_tag, str(m)) for m in response.context["messages"]]
     assert messages and all(level == "error" for level, _text in messages), messages
@@ -181,21 +212,38 @@ def test_page_steps_with_bad_data_show_errors_and_change_nothing(cast: Any, acti
 
 def test_unknown_step_on_the_page_is_404(cast: Any) -> None:
     client = page_client(cast.qm)
-    assert client.post(reverse("workorders:workorder_transition", args=[cast.wo_a.pk, "explode"])).status_code == 404
-    response = client.post(reverse("workorders:workorder_transition", args=[cast.wo_a.pk, "create"]), follow=True)
+    assert (
+        client.post(reverse("workorders:workorder_transition", args=[cast.wo_a.pk, "explode"])).status_code
+        == 404
+    )
+    response = client.post(
+        reverse("workorders:workorder_transition", args=[cast.wo_a.pk, "create"]), follow=True
+    )
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
-    assert client.get(reverse("workorders:workorder_transition", args=[cast.wo_a.pk, "start"])).status_code == 405
+    assert (
+        client.get(reverse("workorders:workorder_transition", args=[cast.wo_a.pk, "start"])).status_code
+        == 405
+    )
 
 
-@pytest.mark.parametrize(("name", "content"), [("photo.jpg", PNG), ("photo.png", TEXT), ("photo.gif", JPEG)],
-                         ids=["png-named-jpg", "text-named-png", "jpeg-named-gif"])
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("photo.jpg", PNG), ("photo.png", TEXT), ("photo.gif", JPEG)],
+    ids=["png-named-jpg", "text-named-png", "jpeg-named-gif"],
+)
 def test_photo_of_the_wrong_type(cast: Any, name: str, content: bytes) -> None:
     before = _state()
-    response = page_client(cast.requester).post(reverse("workorders:workorder_photo", args=[cast.wo_a.pk]),
-                                                {"photo": upload(name, content), "kind": "evidence"}, follow=True)
+    response = page_client(cast.requester).post(
+        reverse("workorders:workorder_photo", args=[cast.wo_a.pk]),
+        {"photo": upload(name, content), "kind": "evidence"},
+        follow=True,
+    )
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
-    response = api_client(cast.requester).post("/api/work-order-photos/", {
-        "work_order": cast.wo_a.pk, "photo": upload(name, content)}, format="multipart")
+    response = api_client(cast.requester).post(
+        "/api/work-order-photos/",
+        {"work_order": cast.wo_a.pk, "photo": upload(name, content)},
+        format="multipart",
+    )
     assert response.status_code == 400 and "photo" in response.json()
     assert _state() == before
 
@@ -205,7 +253,10 @@ def test_photo_without_a_file_or_with_a_bad_kind(cast: Any) -> None:
     client = api_client(cast.requester)
     response = client.post("/api/work-order-photos/", {"work_order": cast.wo_a.pk}, format="multipart")
     assert response.status_code == 400 and "photo" in response.json()
-    response = client.post("/api/work-order-photos/", {"work_order": cast.wo_a.pk, "kind": "selfie",
-                                                       "photo": upload("a.png", PNG)}, format="multipart")
+    response = client.post(
+        "/api/work-order-photos/",
+        {"work_order": cast.wo_a.pk, "kind": "selfie", "photo": upload("a.png", PNG)},
+        format="multipart",
+    )
     assert response.status_code == 400 and "kind" in response.json()
     assert _state() == before

@@ -30,8 +30,15 @@ def test_readme_example(cast: Any) -> None:
             target = cast.contract_a.sla_targets.get(priority="P2")
             target.response_minutes, target.resolution_minutes = 30, 480
             target.save()
-    wo = services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
-                         service_type=cast.service_type, title="例子", priority="P2", opened_at=t(24, 17, 30))
+    wo = services.create(
+        requester=cast.requester,
+        contract=cast.contract_a,
+        site=cast.site,
+        service_type=cast.service_type,
+        title="例子",
+        priority="P2",
+        opened_at=t(24, 17, 30),
+    )
     assert wo.calendar == office
     assert wo.response_due_at == t(24, 18)
     assert wo.resolution_due_at == t(26, 17, 30)
@@ -44,10 +51,18 @@ def test_readme_example(cast: Any) -> None:
     assert resumed.paused_business_seconds == 90 * 60
     assert resumed.resolution_due_at == t(27, 10)
     # Paused for spare parts instead: not a listed reason, the clock runs on.
-    other = services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
-                            service_type=cast.service_type, title="例子二", priority="P2", opened_at=t(24, 17, 30))
-    other = services.start(services.assign(other, cast.qm, cast.staff_a, at=t(24, 17, 40)), cast.staff_a,
-                           at=t(24, 17, 50))
+    other = services.create(
+        requester=cast.requester,
+        contract=cast.contract_a,
+        site=cast.site,
+        service_type=cast.service_type,
+        title="例子二",
+        priority="P2",
+        opened_at=t(24, 17, 30),
+    )
+    other = services.start(
+        services.assign(other, cast.qm, cast.staff_a, at=t(24, 17, 40)), cast.staff_a, at=t(24, 17, 50)
+    )
     other = services.pause(other, cast.staff_a, "awaiting_parts", at=t(26, 10))
     other = services.resume(other, cast.staff_a, at=t(26, 11, 30))
     assert other.resolution_due_at == t(26, 17, 30)

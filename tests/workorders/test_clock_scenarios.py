@@ -31,14 +31,23 @@ def office(cast: Any) -> Any:
     with audit.audit_context(actor=cast.qm), calendars.publisher.deferred(at=since):
         calendar = Calendar.objects.create(code="cn-office", name="中国工作日", is_default=True)
         calendars.import_statutory_year(calendar, 2025)
-    SLAPolicy.objects.filter(contract=cast.contract_a).update(effective_from=datetime.datetime(2024, 1, 1, tzinfo=SH))
+    SLAPolicy.objects.filter(contract=cast.contract_a).update(
+        effective_from=datetime.datetime(2024, 1, 1, tzinfo=SH)
+    )
     return cast
 
 
 def raise_p3(cast: Any, opened: datetime.datetime) -> Any:
     """P3 of contract A: respond in 120, resolve in 1440 business minutes (three working days)."""
-    wo = services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
-                         service_type=cast.service_type, title="场景", priority="P3", opened_at=opened)
+    wo = services.create(
+        requester=cast.requester,
+        contract=cast.contract_a,
+        site=cast.site,
+        service_type=cast.service_type,
+        title="场景",
+        priority="P3",
+        opened_at=opened,
+    )
     wo = services.assign(wo, cast.qm, cast.staff_a, at=opened)
     return services.start(wo, cast.staff_a, at=opened)
 
@@ -72,7 +81,10 @@ def test_priority_change_while_paused_keeps_the_time_used(office: Any) -> None:
 
 
 def test_clock_may_stop_only_when_the_requester_confirms(office: Any) -> None:
-    with audit.audit_context(actor=office.qm), sla.publisher.deferred(at=datetime.datetime(2024, 6, 1, tzinfo=SH)):
+    with (
+        audit.audit_context(actor=office.qm),
+        sla.publisher.deferred(at=datetime.datetime(2024, 6, 1, tzinfo=SH)),
+    ):
         office.contract_a.sla_stops_at = "closed"
         office.contract_a.save()
     wo = raise_p3(office, t(3, 3, 9))
@@ -108,8 +120,12 @@ def test_work_order_page_shows_both_clocks_in_business_hours(office: Any) -> Non
     assert 'id="sla-clocks"' in html and "9 h 30 min" in html and "24 h 00 min" in html
     assert response.context["sla"]["used"]["resolution"] == 9.5 * 3600
     with translation.override("en"):
-        assert [format_duration(s) for s in (None, 59, 60 * 45, 3600 * 27.5)] == ["—", "1 min", "45 min",
-                                                                                   "27 h 30 min"]
+        assert [format_duration(s) for s in (None, 59, 60 * 45, 3600 * 27.5)] == [
+            "—",
+            "1 min",
+            "45 min",
+            "27 h 30 min",
+        ]
 
 
 def test_an_amendment_can_be_dated_ahead_but_not_back(cast: Any) -> None:
@@ -119,28 +135,44 @@ def test_an_amendment_can_be_dated_ahead_but_not_back(cast: Any) -> None:
 
     client = api_client(cast.qm)
     url = f"/api/contracts/{cast.contract_a.pk}/"
-    targets = [{"priority": p, "response_minutes": 60, "resolution_minutes": 600} for p in ("P1", "P2", "P3", "P4")]
+    targets = [
+        {"priority": p, "response_minutes": 60, "resolution_minutes": 600} for p in ("P1", "P2", "P3", "P4")
+    ]
     past = (timezone.now() - datetime.timedelta(days=1)).isoformat()
     response = client.patch(url, {"sla_targets": targets, "sla_effective_from": past}, format="json")
     assert response.status_code == 400 and "sla_effective_from" in response.json()
     assert cast.contract_a.sla_policies.count() == 1
     ahead = timezone.now() + datetime.timedelta(days=7)
-    response = client.patch(url, {"sla_targets": targets, "sla_effective_from": ahead.isoformat()}, format="json")
+    response = client.patch(
+        url, {"sla_targets": targets, "sla_effective_from": ahead.isoformat()}, format="json"
+    )
     assert response.status_code == 200, response.json()
     assert response.json()["sla_policy"]["number"] == 1  # still the one in force now
     latest = cast.contract_a.sla_policies.order_by("-number").first()
     assert latest.number == 2 and abs((latest.effective_from - ahead).total_seconds()) < 1
-    now_raised = services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
-                                 service_type=cast.service_type, title="现在", priority="P1")
+    now_raised = services.create(
+        requester=cast.requester,
+        contract=cast.contract_a,
+        site=cast.site,
+        service_type=cast.service_type,
+        title="现在",
+        priority="P1",
+    )
     assert now_raised.sla_policy.number == 1 and now_raised.resolution_target_minutes == 240
 
 
 def test_work_order_page_warns_when_its_clock_runs_beyond_the_holiday_data(office: Any) -> None:
     from tests.core.helpers import page_client
 
-    december = services.create(requester=office.requester, contract=office.contract_a, site=office.site,
-                               service_type=office.service_type, title="年底", priority="P4",
-                               opened_at=datetime.datetime(2025, 12, 29, 17, tzinfo=SH))  # due in 2026
+    december = services.create(
+        requester=office.requester,
+        contract=office.contract_a,
+        site=office.site,
+        service_type=office.service_type,
+        title="年底",
+        priority="P4",
+        opened_at=datetime.datetime(2025, 12, 29, 17, tzinfo=SH),
+    )  # due in 2026
     assert clock.uncovered_years(december) == [2026]
     html = page_client(office.qm, "en").get(december.get_absolute_url()).content.decode()
     assert 'id="clock-coverage"' in html and "2026" in html

@@ -22,7 +22,10 @@ from oqms.workorders.models import WorkOrder
 @pytest.fixture
 def escalating(cast: Any) -> Any:
     """Contract A: P1 respond in 30 min, resolve in 240 min; 150 % → department head, 200 % → quality managers."""
-    with audit.audit_context(actor=cast.qm), sla.publisher.deferred(at=timezone.now() - datetime.timedelta(days=1)):
+    with (
+        audit.audit_context(actor=cast.qm),
+        sla.publisher.deferred(at=timezone.now() - datetime.timedelta(days=1)),
+    ):
         cast.contract_a.owner = cast.admin
         cast.contract_a.save()
         EscalationLevel.objects.create(contract=cast.contract_a, percent=150, audience="department_head")
@@ -34,21 +37,32 @@ def escalating(cast: Any) -> Any:
 
 def raise_p1(cast: Any, minutes_ago: int) -> WorkOrder:
     opened = timezone.now() - datetime.timedelta(minutes=minutes_ago)
-    wo = services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
-                         service_type=cast.service_type, title="服务器宕机", priority="P1", opened_at=opened)
+    wo = services.create(
+        requester=cast.requester,
+        contract=cast.contract_a,
+        site=cast.site,
+        service_type=cast.service_type,
+        title="服务器宕机",
+        priority="P1",
+        opened_at=opened,
+    )
     return services.assign(wo, cast.qm, cast.staff_a, at=opened)
 
 
 def notified(wo: WorkOrder) -> set[tuple[str, str, str]]:
-    return {(n.recipient.username, n.kind, n.key.split(":", 2)[2])
-            for n in Notification.objects.filter(key__startswith=f"wo:{wo.pk}:").select_related("recipient")}
+    return {
+        (n.recipient.username, n.kind, n.key.split(":", 2)[2])
+        for n in Notification.objects.filter(key__startswith=f"wo:{wo.pk}:").select_related("recipient")
+    }
 
 
 def test_thresholds_notify_the_right_people_once(escalating: Any) -> None:
     cast = escalating
     wo = raise_p1(cast, minutes_ago=0)
     start = wo.opened_at
-    assert wo.sla_next_check_at == start + datetime.timedelta(minutes=22.5)  # response at risk: 75 % of 30 min
+    assert wo.sla_next_check_at == start + datetime.timedelta(
+        minutes=22.5
+    )  # response at risk: 75 % of 30 min
     assert monitor.run(start + datetime.timedelta(minutes=10)) == 0
     monitor.run(start + datetime.timedelta(minutes=23))
     assert notified(wo) == {("staff_a", "sla_at_risk", "response:at_risk")}
@@ -113,7 +127,9 @@ def test_a_stale_read_cannot_claim_the_work_order(escalating: Any, monkeypatch: 
     assert monitor.check(wo.pk, timezone.now()) == 0
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent workers need PostgreSQL (CI runs it)")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="concurrent workers need PostgreSQL (CI runs it)"
+)
 def test_two_concurrent_workers_send_each_notification_once(transactional_db: Any) -> None:
     from tests.conftest import build_cast
 

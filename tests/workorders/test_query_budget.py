@@ -29,14 +29,25 @@ def _fill(cast: Any, count: int) -> None:
     WorkOrder.objects.filter(pk=cast.wo_a.pk).update(assignee=cast.staff_a, status="assigned")
     now = timezone.now()
     states = ["assigned", "in_progress", "paused", "resolved", "closed", "new"]
-    WorkOrder.objects.bulk_create([
-        WorkOrder(number=f"WO9{index:07d}", contract=cast.contract_a, vendor=cast.vendor_a, site=cast.site,
-                  service_type=cast.service_type, priority=["P1", "P2", "P3", "P4"][index % 4],
-                  title=f"批量工单 {index}", requester=cast.requester,
-                  assignee=None if states[index % 6] == "new" else cast.staff_a, status=states[index % 6],
-                  opened_at=now, resolution_due_at=now)
-        for index in range(existing, count)
-    ])
+    WorkOrder.objects.bulk_create(
+        [
+            WorkOrder(
+                number=f"WO9{index:07d}",
+                contract=cast.contract_a,
+                vendor=cast.vendor_a,
+                site=cast.site,
+                service_type=cast.service_type,
+                priority=["P1", "P2", "P3", "P4"][index % 4],
+                title=f"批量工单 {index}",
+                requester=cast.requester,
+                assignee=None if states[index % 6] == "new" else cast.staff_a,
+                status=states[index % 6],
+                opened_at=now,
+                resolution_due_at=now,
+            )
+            for index in range(existing, count)
+        ]
+    )
 
 
 def _count(call: Any) -> int:

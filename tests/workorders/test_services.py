@@ -20,16 +20,28 @@ from oqms.workorders.services import WorkflowError
 
 STATES = ["new", "assigned", "in_progress", "paused", "resolved", "closed"]
 ACTIONS = ["assign", "start", "pause", "resume", "resolve", "close", "reopen"]
-SOURCES = {"assign": {"new", "assigned"}, "start": {"assigned"}, "pause": {"in_progress"},
-           "resume": {"paused"}, "resolve": {"in_progress"}, "close": {"resolved"}, "reopen": {"resolved", "closed"}}
+SOURCES = {
+    "assign": {"new", "assigned"},
+    "start": {"assigned"},
+    "pause": {"in_progress"},
+    "resume": {"paused"},
+    "resolve": {"in_progress"},
+    "close": {"resolved"},
+    "reopen": {"resolved", "closed"},
+}
 
 
 def bring_to(cast: Any, state: str, work_order: Any = None) -> Any:
     """Walk a work order of vendor A to ``state`` as the quality manager (and the requester to close)."""
     wo = work_order or cast.wo_a
-    path = {"new": [], "assigned": ["assign"], "in_progress": ["assign", "start"],
-            "paused": ["assign", "start", "pause"], "resolved": ["assign", "start", "resolve"],
-            "closed": ["assign", "start", "resolve", "close"]}[state]
+    path = {
+        "new": [],
+        "assigned": ["assign"],
+        "in_progress": ["assign", "start"],
+        "paused": ["assign", "start", "pause"],
+        "resolved": ["assign", "start", "resolve"],
+        "closed": ["assign", "start", "resolve", "close"],
+    }[state]
     with audit.audit_context(actor=cast.qm, source="test"):
         for action in path:
             wo = run(cast, action, wo, cast.requester if action == "close" else cast.qm)
@@ -56,8 +68,17 @@ def run(cast: Any, action: str, wo: Any, user: Any, at: Any = None) -> Any:
 
 def snapshot(wo: Any) -> tuple[Any, ...]:
     fresh = WorkOrder.objects.get(pk=wo.pk)
-    return (fresh.status, fresh.assignee_id, fresh.updated_at, fresh.resolution_due_at, fresh.paused_seconds,
-            fresh.reopen_count, fresh.rating, fresh.events.count(), AuditEntry.objects.count())
+    return (
+        fresh.status,
+        fresh.assignee_id,
+        fresh.updated_at,
+        fresh.resolution_due_at,
+        fresh.paused_seconds,
+        fresh.reopen_count,
+        fresh.rating,
+        fresh.events.count(),
+        AuditEntry.objects.count(),
+    )
 
 
 def expected_actions(role: str, state: str) -> set[str]:
@@ -115,9 +136,17 @@ def test_every_illegal_transition_raises_and_changes_nothing(cast: Any, state: s
 
 @pytest.mark.parametrize(
     ("state", "action", "role"),
-    [("resolved", "close", "manager_a"), ("resolved", "close", "staff_a"), ("new", "assign", "staff_a"),
-     ("assigned", "start", "requester"), ("in_progress", "resolve", "manager_b"), ("closed", "reopen", "manager_a"),
-     ("in_progress", "pause", "inspector"), ("resolved", "reopen", "assessor"), ("new", "assign", "requester")],
+    [
+        ("resolved", "close", "manager_a"),
+        ("resolved", "close", "staff_a"),
+        ("new", "assign", "staff_a"),
+        ("assigned", "start", "requester"),
+        ("in_progress", "resolve", "manager_b"),
+        ("closed", "reopen", "manager_a"),
+        ("in_progress", "pause", "inspector"),
+        ("resolved", "reopen", "assessor"),
+        ("new", "assign", "requester"),
+    ],
 )
 def test_roles_outside_the_rules_are_refused(cast: Any, state: str, action: str, role: str) -> None:
     wo = bring_to(cast, state)
@@ -166,8 +195,12 @@ def test_reassigning_keeps_the_state(cast: Any) -> None:
 
 def test_pause_needs_a_reason_and_a_note_for_other(cast: Any) -> None:
     wo = bring_to(cast, "in_progress")
-    for reason, note, code in (("", "", "pause_reason"), ("coffee", "", "pause_reason"), ("other", "", "pause_note"),
-                               ("other", "   ", "pause_note")):
+    for reason, note, code in (
+        ("", "", "pause_reason"),
+        ("coffee", "", "pause_reason"),
+        ("other", "", "pause_note"),
+        ("other", "   ", "pause_note"),
+    ):
         before = snapshot(wo)
         with pytest.raises(DomainError) as caught:
             services.pause(wo, cast.staff_a, reason, note)
@@ -238,7 +271,9 @@ def test_close_needs_a_rating_from_one_to_five(cast: Any, rating: Any) -> None:
     assert snapshot(wo) == before
 
 
-@pytest.mark.parametrize(("closer", "rating"), [("requester", 1), ("requester", "5"), ("qm", 3), ("admin", 4)])
+@pytest.mark.parametrize(
+    ("closer", "rating"), [("requester", 1), ("requester", "5"), ("qm", 3), ("admin", 4)]
+)
 def test_close_by_the_requester_or_quality(cast: Any, closer: str, rating: Any) -> None:
     wo = bring_to(cast, "resolved")
     at = timezone.now()
@@ -262,9 +297,15 @@ def test_reopen_goes_back_to_the_assignee_and_counts(cast: Any) -> None:
 
 def test_events_record_every_step_with_its_actor(cast: Any) -> None:
     wo = cast.wo_a
-    steps = [("assign", cast.manager_a), ("start", cast.staff_a), ("pause", cast.staff_a),
-             ("resume", cast.staff_a), ("resolve", cast.staff_a), ("close", cast.requester),
-             ("reopen", cast.requester)]
+    steps = [
+        ("assign", cast.manager_a),
+        ("start", cast.staff_a),
+        ("pause", cast.staff_a),
+        ("resume", cast.staff_a),
+        ("resolve", cast.staff_a),
+        ("close", cast.requester),
+        ("reopen", cast.requester),
+    ]
     for action, user in steps:
         wo = run(cast, action, wo, user)
     events = list(wo.events.order_by("at", "pk"))
@@ -283,8 +324,16 @@ def test_events_record_every_step_with_its_actor(cast: Any) -> None:
 
 
 def test_numbers_are_unique_and_sequential(cast: Any) -> None:
-    created = [services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
-                               service_type=cast.service_type, title=f"第{i}单") for i in range(5)]
+    created = [
+        services.create(
+            requester=cast.requester,
+            contract=cast.contract_a,
+            site=cast.site,
+            service_type=cast.service_type,
+            title=f"第{i}单",
+        )
+        for i in range(5)
+    ]
     numbers = [cast.wo_a.number, cast.wo_b.number] + [wo.number for wo in created]
     assert all(re.fullmatch(r"WO\d{8}", n) for n in numbers)
     assert len(set(numbers)) == len(numbers)
@@ -296,17 +345,34 @@ def test_a_failed_creation_does_not_burn_a_number(cast: Any) -> None:
     cast.contract_a.status = "suspended"
     cast.contract_a.save()
     with pytest.raises(ValidationError):
-        services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
-                        service_type=cast.service_type, title="x")
-    wo = services.create(requester=cast.requester, contract=cast.contract_b, site=cast.site,
-                         service_type=cast.service_type, title="y")
+        services.create(
+            requester=cast.requester,
+            contract=cast.contract_a,
+            site=cast.site,
+            service_type=cast.service_type,
+            title="x",
+        )
+    wo = services.create(
+        requester=cast.requester,
+        contract=cast.contract_b,
+        site=cast.site,
+        service_type=cast.service_type,
+        title="y",
+    )
     assert int(wo.number[2:]) == int(cast.wo_b.number[2:]) + 1
 
 
 def test_create_sets_vendor_due_times_and_the_first_event(cast: Any) -> None:
     opened = timezone.now().replace(microsecond=0)
-    wo = services.create(requester=cast.requester, contract=cast.contract_b, site=cast.site,
-                         service_type=cast.service_type, title="显示器黑屏", priority="P1", opened_at=opened)
+    wo = services.create(
+        requester=cast.requester,
+        contract=cast.contract_b,
+        site=cast.site,
+        service_type=cast.service_type,
+        title="显示器黑屏",
+        priority="P1",
+        opened_at=opened,
+    )
     assert wo.vendor == cast.vendor_b and wo.status == "new"
     assert wo.response_due_at == opened + datetime.timedelta(minutes=30)
     assert wo.resolution_due_at == opened + datetime.timedelta(minutes=240)
@@ -317,8 +383,12 @@ def test_create_sets_vendor_due_times_and_the_first_event(cast: Any) -> None:
 
 @pytest.mark.parametrize(
     ("change", "field"),
-    [({"status": "suspended"}, "contract"), ({"status": "draft"}, "contract"),
-     ({"end_date": -1}, "contract"), ({"start_date": 1}, "contract")],
+    [
+        ({"status": "suspended"}, "contract"),
+        ({"status": "draft"}, "contract"),
+        ({"end_date": -1}, "contract"),
+        ({"start_date": 1}, "contract"),
+    ],
 )
 def test_create_rejects_a_contract_not_in_force(cast: Any, change: dict[str, Any], field: str) -> None:
     contract = cast.contract_a
@@ -331,8 +401,13 @@ def test_create_rejects_a_contract_not_in_force(cast: Any, change: dict[str, Any
     contract.save()
     count = WorkOrder.objects.count()
     with pytest.raises(ValidationError) as caught:
-        services.create(requester=cast.requester, contract=contract, site=cast.site,
-                        service_type=cast.service_type, title="x")
+        services.create(
+            requester=cast.requester,
+            contract=contract,
+            site=cast.site,
+            service_type=cast.service_type,
+            title="x",
+        )
     assert field in caught.value.message_dict
     assert WorkOrder.objects.count() == count
 
@@ -344,8 +419,13 @@ def test_create_rejects_a_site_or_service_the_contract_does_not_cover(cast: Any)
     elsewhere = Site.objects.create(code="XA-01", name="西安", org_unit=cast.org_unit, address="西安市")
     cleaning = ServiceType.objects.create(code="cleaning", name="保洁", category=cast.category)
     with pytest.raises(ValidationError) as caught:
-        services.create(requester=cast.requester, contract=cast.contract_a, site=elsewhere,
-                        service_type=cleaning, title="x")
+        services.create(
+            requester=cast.requester,
+            contract=cast.contract_a,
+            site=elsewhere,
+            service_type=cleaning,
+            title="x",
+        )
     assert set(caught.value.message_dict) == {"site", "service_type"}
 
 
@@ -364,16 +444,26 @@ def test_find_contract(cast: Any) -> None:
     assert services.find_contract(only_a, cast.service_type, cast.requester) == cast.contract_a
     # Not on a day outside the contract's period.
     with pytest.raises(DomainError):
-        services.find_contract(only_a, cast.service_type, cast.requester,
-                               on=cast.contract_a.end_date + datetime.timedelta(days=1))
+        services.find_contract(
+            only_a,
+            cast.service_type,
+            cast.requester,
+            on=cast.contract_a.end_date + datetime.timedelta(days=1),
+        )
 
 
 def test_sla_state(cast: Any) -> None:
     """No calendar: round the clock. P2 of contract A: respond in 60 min, resolve in 480 min, at risk from 75 %."""
     now = timezone.now()
-    wo = services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
-                         service_type=cast.service_type, title="状态", priority="P2",
-                         opened_at=now - datetime.timedelta(minutes=50))
+    wo = services.create(
+        requester=cast.requester,
+        contract=cast.contract_a,
+        site=cast.site,
+        service_type=cast.service_type,
+        title="状态",
+        priority="P2",
+        opened_at=now - datetime.timedelta(minutes=50),
+    )
     assert (wo.response_state, wo.sla_state) == ("on_track", "on_track")
     clock.refresh(wo, now)  # 50 of 60 minutes: past 75 % of the response target
     assert (wo.response_state, wo.sla_state) == ("at_risk", "on_track")
@@ -387,9 +477,15 @@ def test_sla_state(cast: Any) -> None:
     assert wo.response_state == "met"  # work started 50 minutes after opening: within the 60
     wo = services.resolve(wo, cast.staff_a, "ok", at=now + datetime.timedelta(minutes=5))
     assert wo.sla_state == "met" and wo.resolution_business_seconds == pytest.approx(55 * 60, abs=1)
-    late = services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
-                           service_type=cast.service_type, title="迟了", priority="P1",
-                           opened_at=now - datetime.timedelta(hours=5))  # P1: resolution due within 4 hours
+    late = services.create(
+        requester=cast.requester,
+        contract=cast.contract_a,
+        site=cast.site,
+        service_type=cast.service_type,
+        title="迟了",
+        priority="P1",
+        opened_at=now - datetime.timedelta(hours=5),
+    )  # P1: resolution due within 4 hours
     wo2 = bring_to(cast, "in_progress", late)
     wo2 = services.resolve(wo2, cast.qm, "迟到的修复", at=now)
     assert (wo2.response_state, wo2.sla_state) == ("missed", "missed")
@@ -398,9 +494,15 @@ def test_sla_state(cast: Any) -> None:
 
 def test_sla_clock_stops_while_paused_for_a_listed_reason(cast: Any) -> None:
     now = timezone.now()
-    wo = services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
-                         service_type=cast.service_type, title="暂停", priority="P1",
-                         opened_at=now - datetime.timedelta(hours=3))
+    wo = services.create(
+        requester=cast.requester,
+        contract=cast.contract_a,
+        site=cast.site,
+        service_type=cast.service_type,
+        title="暂停",
+        priority="P1",
+        opened_at=now - datetime.timedelta(hours=3),
+    )
     wo = bring_to(cast, "in_progress", wo)
     due = wo.resolution_due_at
     wo = services.pause(wo, cast.staff_a, "awaiting_requester", at=now - datetime.timedelta(hours=2))
@@ -425,9 +527,20 @@ def test_pause_for_a_reason_the_contract_does_not_list_keeps_the_clock_running(c
 def test_sla_state_without_a_target(cast: Any) -> None:
     with sla.publisher.deferred():
         cast.contract_a.sla_targets.filter(priority="P4").delete()
-    wo = services.create(requester=cast.requester, contract=cast.contract_a, site=cast.site,
-                         service_type=cast.service_type, title="低优先级", priority="P4")
-    assert (wo.response_due_at, wo.resolution_due_at, wo.sla_state, wo.sla_next_check_at) == (None, None, "none", None)
+    wo = services.create(
+        requester=cast.requester,
+        contract=cast.contract_a,
+        site=cast.site,
+        service_type=cast.service_type,
+        title="低优先级",
+        priority="P4",
+    )
+    assert (wo.response_due_at, wo.resolution_due_at, wo.sla_state, wo.sla_next_check_at) == (
+        None,
+        None,
+        "none",
+        None,
+    )
 
 
 def test_add_photo_only_to_visible_work_orders(cast: Any) -> None:
@@ -444,7 +557,9 @@ def test_add_photo_only_to_visible_work_orders(cast: Any) -> None:
 
 def test_changing_the_priority_moves_the_due_times(cast: Any) -> None:
     wo = bring_to(cast, "in_progress")
-    wo = services.pause(wo, cast.staff_a, "awaiting_requester", at=wo.opened_at + datetime.timedelta(minutes=5))
+    wo = services.pause(
+        wo, cast.staff_a, "awaiting_requester", at=wo.opened_at + datetime.timedelta(minutes=5)
+    )
     wo = services.resume(wo, cast.staff_a, at=wo.opened_at + datetime.timedelta(minutes=35))
     target = cast.contract_a.sla_targets.get(priority="P4")
     with audit.audit_context(actor=cast.manager_a):
@@ -452,7 +567,9 @@ def test_changing_the_priority_moves_the_due_times(cast: Any) -> None:
     stored = WorkOrder.objects.get(pk=wo.pk)
     assert stored.priority == "P4" and stored.description == "改为低优先级"
     assert stored.response_due_at == wo.opened_at + datetime.timedelta(minutes=target.response_minutes)
-    assert stored.resolution_due_at == wo.opened_at + datetime.timedelta(minutes=target.resolution_minutes + 30)
+    assert stored.resolution_due_at == wo.opened_at + datetime.timedelta(
+        minutes=target.resolution_minutes + 30
+    )
     change = AuditEntry.objects.filter(object_id=str(wo.pk), action="update").latest("pk")
     assert change.actor == cast.manager_a and change.changes["priority"] == ["P2", "P4"]
     assert "resolution_due_at" not in change.changes  # computed clock fields stay out of the trail

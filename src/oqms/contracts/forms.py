@@ -34,15 +34,12 @@ class GradeBandsField(forms.CharField):
         super().__init__(**kwargs)
 
     def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, str):
-            import json
-
-            try:
-                value = json.loads(value)
-            except ValueError:
-                return value
+        """Stored bands as "A 90, B 80"; what the user typed (shown again with an error) as typed."""
         if isinstance(value, list):
-            return ", ".join(f"{name} {float(lower):g}" for name, lower in value)
+            try:
+                return ", ".join(f"{name} {float(lower):g}" for name, lower in value)
+            except (TypeError, ValueError):
+                return str(value)
         return value
 
     def to_python(self, value: Any) -> Any:

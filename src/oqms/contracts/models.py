@@ -46,14 +46,22 @@ def default_grade_bands() -> list[list[object]]:
 
 def validate_grade_bands(value: object) -> None:
     """Bands are [name, lowest score] pairs, distinct names and bounds from 0 to 100, one of them starting at 0."""
-    try:
-        bands = [(str(name).strip(), float(lower)) for name, lower in value]  # type: ignore[attr-defined]
-    except (TypeError, ValueError) as exc:
-        raise ValidationError(_("Grade bands are pairs of a grade and its lowest score, like A 90.")) from exc
-    names = [name for name, _lower in bands]
-    if not bands or any(not name or len(name) > 8 for name in names) or len(set(names)) != len(names):
+    pairs = value if isinstance(value, list) else None
+    if not pairs or not all(
+        isinstance(pair, list | tuple)
+        and len(pair) == 2
+        and isinstance(pair[0], str)
+        and isinstance(pair[1], int | float)
+        and not isinstance(pair[1], bool)
+        for pair in pairs
+    ):
+        raise ValidationError(_("Grade bands are pairs of a grade and its lowest score, like A 90."))
+    names = [str(name) for name, _lower in pairs]
+    if any(not name or name != name.strip() or len(name) > 8 for name in names) or len(set(names)) != len(
+        names
+    ):
         raise ValidationError(_("Give each grade a distinct short name (at most 8 characters)."))
-    lows = [lower for _name, lower in bands]
+    lows = [float(lower) for _name, lower in pairs]
     if any(not 0 <= lower <= 100 for lower in lows) or len(set(lows)) != len(lows):
         raise ValidationError(_("Each grade starts at a different score from 0 to 100."))
     if min(lows) != 0:

@@ -59,7 +59,9 @@ class KPIViewSet(RecordViewSet):
         parameters=[
             OpenApiParameter("from", str, required=True),
             OpenApiParameter("to", str, required=True),
-            OpenApiParameter("scope", str, enum=["contract", "vendor"], description="vendor: all its contracts"),
+            OpenApiParameter(
+                "scope", str, enum=["contract", "vendor"], description="vendor: all its contracts"
+            ),
         ],
         responses={200: {"type": "object"}},
     )
@@ -180,6 +182,7 @@ class ScorecardViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
     serializer_class = ScorecardSerializer
     filterset_class = ScorecardFilterSet
     ordering = ("-period_start", "-version")
+    lookup_value_regex = r"\d+"
 
     def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)

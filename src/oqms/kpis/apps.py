@@ -8,6 +8,8 @@ class KpisConfig(AppConfig):
     verbose_name = _("KPIs and evaluation")
 
     def ready(self) -> None:
-        from oqms.kpis import rollups
+        from oqms.kpis import rollups, workflow
+        from oqms.kpis.signals import scorecard_computed
 
         rollups.connect()
+        scorecard_computed.connect(workflow.revise_if_changed, dispatch_uid="oqms-scorecard-revised")

@@ -109,22 +109,46 @@ class Result:
     inputs: dict[str, float | None] = field(default_factory=dict)
 
 
-def evaluate(kpi: Any, first: datetime.date, last: datetime.date, vendor_wide: bool = False) -> Result:
-    """The KPI over days ``first``..``last`` of its contract (or of the whole vendor)."""
+def filters_of(kpi: Any, vendor_wide: bool = False) -> dict[str, Any]:
+    """The slice of work a KPI is computed over: its contract (or the whole vendor) and its optional filters."""
     filters: dict[str, Any] = (
         {"vendor": kpi.contract.vendor_id} if vendor_wide else {"contract": kpi.contract_id}
     )
-    filters |= {"service_type": kpi.service_type_id, "site": kpi.site_id, "priority": kpi.priority or None}
-    totals = measures.totals(first, last, **filters)
-    wanted = {kpi.measure} if kpi.measure else set(formulas.parse(kpi.formula, names=measures.MEASURES).names)
+    return filters | {
+        "service_type": kpi.service_type_id,
+        "site": kpi.site_id,
+        "priority": kpi.priority or None,
+    }
+
+
+def wanted_measures(kpi: Any, formula: formulas.Formula | None = None) -> set[str]:
+    if kpi.measure:
+        return {kpi.measure}
+    formula = formula or formulas.parse(kpi.formula, names=measures.MEASURES)
+    return set(formula.names)
+
+
+def from_totals(
+    kpi: Any,
+    totals: measures.Totals,
+    last: datetime.date,
+    filters: dict[str, Any],
+    formula: formulas.Formula | None = None,
+) -> Result:
+    """The KPI's value and score from totals already added up (``formula``: the KPI's, parsed once by a caller
+    evaluating many). Point-in-time measures (the backlog) are read from the work orders at the end of ``last``."""
+    if not kpi.measure and formula is None:
+        formula = formulas.parse(kpi.formula, names=measures.MEASURES)
+    wanted = wanted_measures(kpi, formula)
     if wanted & measures.POINT_IN_TIME:
+        totals = measures.Totals(dict(totals.values), totals.response_histogram, totals.resolution_histogram)
         totals.values["backlog"] = measures.backlog(last, kpi.backlog_days, **filters)
-    values = measures.compute(totals)
+    values = measures.compute(totals, sorted(wanted))
     if kpi.measure:
         measured = values[kpi.measure]
         result = Result(measured.value, None, measured.numerator, measured.denominator)
     else:
-        formula = formulas.parse(kpi.formula, names=measures.MEASURES)
+        assert formula is not None
         inputs = {name: values[name].value for name in formula.names}
         result = Result(formula.evaluate(inputs), None, inputs=inputs)
     if kpi.scoring == "tiers":
@@ -134,6 +158,19 @@ def evaluate(kpi: Any, first: datetime.date, last: datetime.date, vendor_wide: b
     else:
         result.score = scoring.linear(result.value, float(kpi.target), float(kpi.minimum), kpi.direction)
     return result
+
+
+def evaluate(kpi: Any, first: datetime.date, last: datetime.date, vendor_wide: bool = False) -> Result:
+    """The KPI over days ``first``..``last`` of its contract (or of the whole vendor)."""
+    filters = filters_of(kpi, vendor_wide)
+    return from_totals(kpi, measures.totals(first, last, **filters), last, filters)
+
+
+def evaluate_for_person(kpi: Any, first: datetime.date, last: datetime.date, person_id: int) -> Result:
+    """The KPI over the work of one person (the work orders assigned to them), straight from the work orders."""
+    filters = filters_of(kpi) | {"assignee": person_id}
+    totals, _samples = measures.direct_totals(first, last, **filters)
+    return from_totals(kpi, totals, last, filters)
 
 
 # Which event of a work order each measure counts it on (the drill-down from a KPI value to its work orders).

@@ -9,20 +9,26 @@ from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from oqms.kpis.models import KPIResult, Scorecard
+from oqms.kpis.models import FINAL_STATUSES, KPIResult, Scorecard, ScorecardStatus
 from oqms.kpis.scorecards import period_bounds
 
 
 def current_versions(queryset: QuerySet[Scorecard]) -> QuerySet[Scorecard]:
-    """Keep the newest version of each (contract, period kind, period start) in ``queryset``."""
+    """Keep the newest version of each (contract, period kind, period start) among ``queryset`` — so a reader
+    who may not see a draft correction keeps seeing the version it corrects."""
     newest = (
-        queryset.model.objects.filter(
+        queryset.filter(
             contract=OuterRef("contract"), period=OuterRef("period"), period_start=OuterRef("period_start")
         )
         .order_by("-version")
         .values("version")[:1]
     )
     return queryset.filter(version=Subquery(newest))
+
+
+def final_versions(queryset: QuerySet[Scorecard]) -> QuerySet[Scorecard]:
+    """The newest approved or locked version of each period: what rewards and consequences go by."""
+    return current_versions(queryset.filter(status__in=FINAL_STATUSES))
 
 
 def periods_before(kind: str, start: datetime.date, count: int) -> list[datetime.date]:
@@ -83,23 +89,27 @@ def _rank(scores: list[tuple[int, float]], contract_id: int) -> int | None:
 def ranks(scorecard: Scorecard) -> list[dict[str, Any]]:
     """The scorecard's rank among the vendors' scorecards of the same period, per service type of its contract.
 
-    Computed over all vendors (a vendor reading its own scorecard learns its position and the number of vendors,
-    never another vendor's name or score)."""
+    Computed over all vendors' published (or later) scorecards — never a draft — with this scorecard's own score
+    for its contract (a vendor reading its own scorecard learns its position and the number of vendors, never
+    another vendor's name or score)."""
     if scorecard.score is None:
         return []
     result = []
     for service_type in scorecard.contract.service_types.all():
-        peers = current_versions(
-            Scorecard.objects.filter(
-                period=scorecard.period,
-                period_start=scorecard.period_start,
-                contract__service_types=service_type,
-                score__isnull=False,
+        peers = (
+            current_versions(
+                Scorecard.objects.exclude(status=ScorecardStatus.DRAFT).filter(
+                    period=scorecard.period,
+                    period_start=scorecard.period_start,
+                    contract__service_types=service_type,
+                )
             )
-        ).values_list("contract_id", "score")
+            .exclude(contract_id=scorecard.contract_id)
+            .filter(score__isnull=False)
+            .values_list("contract_id", "score")
+        )
         scores = [(pk, float(score)) for pk, score in peers]
-        if scorecard.contract_id not in {pk for pk, _score in scores}:
-            scores.append((scorecard.contract_id, float(scorecard.score)))
+        scores.append((scorecard.contract_id, float(scorecard.score)))
         result.append(
             {"service_type": service_type, "rank": _rank(scores, scorecard.contract_id), "of": len(scores)}
         )

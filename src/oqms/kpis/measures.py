@@ -1,9 +1,10 @@
 """The built-in measure library: what a KPI can be computed from, with numerator and denominator kept.
 
-Every measure is computed from the totals of a set of daily rollups (:func:`totals`) — a contract or a vendor, a
-period, optionally one service type, priority or site — and :func:`direct_totals` computes the same totals straight
-from the work orders, as a check (the tests compare both on random data). A measure without data (a zero
-denominator, an empty histogram) is ``None``: "no data", never 0 or 100.
+Every measure is computed from the totals of a set of rollups (:func:`totals`: monthly ones for whole months, daily
+ones for the other days) — a contract or a vendor, a period, optionally one service type, priority or site — and
+:func:`direct_totals` computes the same totals straight from the work orders, as a check (the tests compare both on
+random data). A measure without data (a zero denominator, an empty histogram) is ``None``: "no data", never 0 or
+100.
 
 Percentiles come from fixed-bucket histograms; their error bound is that of ``oqms.engine.histogram``.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,6 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from oqms.engine import histogram
-from oqms.kpis.models import DailyRollup
 from oqms.kpis.rollups import FINISHED, day_bounds
 
 COUNTS = (
@@ -45,9 +45,19 @@ class Totals:
     values: dict[str, float]
     response_histogram: Any  # numpy int64 array or None
     resolution_histogram: Any
+    # Percentiles already computed from these histograms, (which, q) -> seconds (``oqms.kpis.bulk`` computes
+    # them for many totals at once, the same way as ``histogram.percentile``).
+    percentiles: dict[tuple[str, float], float | None] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> float:
         return self.values.get(name, 0) or 0
+
+    def percentile(self, which: str, q: float) -> float | None:
+        """The q-th percentile of the response or resolution histogram, in seconds (None without data)."""
+        if (which, q) in self.percentiles:
+            return self.percentiles[(which, q)]
+        counts = getattr(self, f"{which}_histogram")
+        return histogram.percentile(counts, q) if counts is not None else None
 
 
 @dataclass(frozen=True)
@@ -76,7 +86,7 @@ def _ratio(numerator: str, denominator: str, scale: float = 100.0) -> Callable[[
 def _percentile(which: str, q: float) -> Callable[[Totals], Value]:
     def compute(t: Totals) -> Value:
         counts = getattr(t, f"{which}_histogram")
-        seconds = histogram.percentile(counts, q) if counts is not None else None
+        seconds = t.percentile(which, q)
         total = float(counts.sum()) if counts is not None else 0.0
         return Value(None if seconds is None else seconds / 60, None, total)
 
@@ -184,7 +194,14 @@ def compute(totals: Totals, codes: list[str] | None = None) -> dict[str, Value]:
 
 
 def _slice(rows: QuerySet[Any], filters: dict[str, Any]) -> QuerySet[Any]:
-    allowed = {"contract", "vendor", "service_type", "priority", "site"}
+    allowed = {
+        "contract",
+        "vendor",
+        "service_type",
+        "priority",
+        "site",
+        "assignee",
+    }  # assignee: work orders only
     unknown = set(filters) - allowed
     if unknown:
         raise ValueError(f"unknown filters: {sorted(unknown)}")
@@ -193,25 +210,11 @@ def _slice(rows: QuerySet[Any], filters: dict[str, Any]) -> QuerySet[Any]:
 
 def totals(first: datetime.date, last: datetime.date, **filters: Any) -> Totals:
     """The totals of the rollups of days ``first``..``last`` (inclusive) of a contract or a vendor, optionally one
-    service type, priority or site."""
-    rows = _slice(DailyRollup.objects.filter(day__gte=first, day__lte=last), filters)
-    sums = rows.aggregate(**{name: Sum(name) for name in COUNTS})
-    response, resolution = [], []
-    for response_blob, resolution_blob in rows.values_list("response_histogram", "resolution_histogram"):
-        if response_blob:
-            response.append(histogram.from_bytes(bytes(response_blob)))
-        if resolution_blob:
-            resolution.append(histogram.from_bytes(bytes(resolution_blob)))
-    return Totals(
-        values={k: float(v or 0) for k, v in sums.items()},
-        response_histogram=_merged(response),
-        resolution_histogram=_merged(resolution),
-    )
+    service type, priority or site: the monthly rollups for whole months, the daily ones for the other days
+    (``oqms.kpis.bulk``, which totals many such groups at once the same way)."""
+    from oqms.kpis import bulk
 
-
-def _merged(parts: list[Any]) -> Any:
-    merged = histogram.merge(*parts) if parts else None
-    return merged if merged is not None and merged.sum() > 0 else None
+    return bulk.totals(first, last, **filters)
 
 
 def direct_totals(first: datetime.date, last: datetime.date, **filters: Any) -> tuple[Totals, dict[str, Any]]:
@@ -236,12 +239,12 @@ def direct_totals(first: datetime.date, last: datetime.date, **filters: Any) -> 
     in_time_response = sum(
         1
         for s, t in responded.values_list("response_business_seconds", "response_target_minutes")
-        if t and s <= t * 60
+        if t is not None and s <= t * 60
     )
     in_time_resolution = sum(
         1
         for s, t in resolved.values_list("resolution_business_seconds", "resolution_target_minutes")
-        if t and s <= t * 60
+        if t is not None and s <= t * 60
     )
     rated = closed.filter(rating__isnull=False)
     values = {

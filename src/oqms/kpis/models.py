@@ -261,6 +261,14 @@ class Scorecard(BaseModel):
         verbose_name=_("approved by"),
     )
     locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
+    published_results = models.JSONField(
+        _("figures as published"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "The KPI figures the vendor was shown: {KPI id: [value, numerator, denominator, score]}."
+        ),
+    )
 
     vendor_scope_field = "vendor"
 
@@ -392,14 +400,15 @@ class KPIResult(models.Model):
 
 
 class MonthlyRollup(models.Model):
-    """The daily rollups of one calendar month added up, per contract, service type, priority and site: what
-    scorecards (whole months and quarters) and other whole-month totals are read from, a few dozen rows per
-    contract and month instead of a thousand. Kept with the daily rollups, in the same transaction
+    """The daily rollups of one calendar month added up: what scorecards (whole months, quarters) and other
+    whole-month totals are read from. Kept with the daily rollups, in the same transaction
     (``oqms.kpis.rollups``); never written anywhere else.
 
-    The counts are the sums of the month's daily counts; the seconds are added in day order. The histograms are
-    the sums of the daily ones, stored sparse: the non-zero buckets as little-endian (uint16 bucket, uint32
-    count) pairs in bucket order (``oqms.kpis.rollups.pack_sparse``); no data is an empty value."""
+    Two kinds of rows: full slices (contract, service type, priority, site), the sums of the month's daily rows,
+    seconds added in day order; and the levels KPIs read most, added up from those: the whole contract (no
+    service type, priority or site), and per service type, per priority and per site alone (the others empty).
+    A KPI of a whole contract reads one row a month instead of dozens. Histograms are sparse: the non-zero
+    buckets as little-endian (uint16 bucket, uint32 count) pairs in bucket order; no data is an empty value."""
 
     contract = models.ForeignKey(
         "contracts.Contract", on_delete=models.CASCADE, related_name="+", verbose_name=_("contract")
@@ -408,10 +417,16 @@ class MonthlyRollup(models.Model):
         "vendors.Vendor", on_delete=models.CASCADE, related_name="+", verbose_name=_("vendor")
     )
     service_type = models.ForeignKey(
-        "contracts.ServiceType", on_delete=models.CASCADE, related_name="+", verbose_name=_("service type")
+        "contracts.ServiceType",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("service type"),
     )
-    priority = models.CharField(_("priority"), max_length=2)
-    site = models.ForeignKey("org.Site", on_delete=models.CASCADE, related_name="+", verbose_name=_("site"))
+    priority = models.CharField(_("priority"), max_length=2, blank=True)
+    site = models.ForeignKey(
+        "org.Site", null=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("site")
+    )
     month = models.DateField(_("month"), help_text=_("Its first day."))
 
     opened = models.PositiveIntegerField(default=0)
@@ -438,7 +453,11 @@ class MonthlyRollup(models.Model):
         verbose_name_plural = _("monthly rollups")
         constraints = [
             models.UniqueConstraint(
-                fields=["contract", "month", "service_type", "priority", "site"],
+                models.F("contract"),
+                models.F("month"),
+                models.functions.Coalesce(models.F("service_type"), 0, output_field=models.BigIntegerField()),
+                models.F("priority"),
+                models.functions.Coalesce(models.F("site"), 0, output_field=models.BigIntegerField()),
                 name="kpis_monthly_one_per_slice",
             )
         ]
@@ -446,3 +465,38 @@ class MonthlyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.month:%Y-%m} {self.service_type_id} {self.priority} {self.site_id}"
+
+
+class StaffResult(models.Model):
+    """One KPI of a scorecard computed over the work orders assigned to one person of the vendor: stored with the
+    scorecard when it is published and approved (``oqms.kpis.staff``), so that what the vendor was shown stays
+    as it was."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="staff_results")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
+    )
+    kpi = models.ForeignKey(KPI, on_delete=models.PROTECT, related_name="+", verbose_name=_("KPI"))
+    value = models.FloatField(_("value"), null=True, blank=True)
+    numerator = models.FloatField(_("numerator"), null=True, blank=True)
+    denominator = models.FloatField(_("denominator"), null=True, blank=True)
+    inputs = models.JSONField(_("inputs"), default=dict, blank=True)
+    score = models.FloatField(_("score"), null=True, blank=True)
+
+    objects = ScopedManager()
+    vendor_scope_field = "scorecard__vendor"
+
+    class Meta:
+        verbose_name = _("KPI result of a person")
+        verbose_name_plural = _("KPI results of people")
+        ordering = ["scorecard", "person", "kpi__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "person", "kpi"], name="kpis_staff_result_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi.code} {self.person_id}: {self.value}"
+
+    @staticmethod
+    def restrict_rows(queryset: Any, user: Any, action: str) -> Any:
+        return queryset.exclude(scorecard__status=ScorecardStatus.DRAFT) if user.is_vendor_user else queryset

@@ -6,12 +6,14 @@
 * A KPI without data in the period has no score and is left out of the weighted score; a scorecard whose KPIs
   have no data at all has no score and no grade ("no data"), never 0 or 100.
 * :func:`run_nightly` (a django-q2 schedule) computes the running period and the previous one for every active
-  contract.
+  contract, with :func:`compute_all`: the KPI figures of all contracts from one read of the rollups
+  (``oqms.kpis.bulk``, bit-for-bit what :func:`compute` computes for one), then the same saving steps.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -22,7 +24,7 @@ from django.utils import timezone
 from oqms.contracts.choices import ContractStatus
 from oqms.contracts.models import Contract
 from oqms.engine import scoring
-from oqms.kpis.evaluation import evaluate
+from oqms.kpis import bulk
 from oqms.kpis.models import FINAL_STATUSES, KPI, KPIResult, Period, Scorecard, default_grades
 from oqms.kpis.signals import scorecard_computed
 
@@ -59,24 +61,9 @@ def kpis_in_force(contract: Contract, kind: str, first: datetime.date, last: dat
 def _results(
     contract: Contract, kind: str, first: datetime.date, last: datetime.date
 ) -> list[dict[str, Any]]:
-    rows, seen = [], set()
-    for kpi in kpis_in_force(contract, kind, first, last):
-        if kpi.code in seen:  # an older definition of the same KPI: the newest in force wins
-            continue
-        seen.add(kpi.code)
-        result = evaluate(kpi, first, last)
-        rows.append(
-            {
-                "kpi": kpi,
-                "value": result.value,
-                "numerator": result.numerator,
-                "denominator": result.denominator,
-                "inputs": result.inputs,
-                "score": result.score,
-                "weight": kpi.weight,
-            }
-        )
-    return rows
+    """The results of the contract's KPIs in force (the newest definition of each code): what
+    ``evaluation.evaluate`` gives for each, computed from one read of the rollups (``oqms.kpis.bulk``)."""
+    return bulk.results(kind, [(first, last)], [contract.pk]).get((contract.pk, first), [])
 
 
 def _score(rows: list[dict[str, Any]]) -> Decimal | None:
@@ -84,10 +71,8 @@ def _score(rows: list[dict[str, Any]]) -> Decimal | None:
     return None if total is None else Decimal(str(total)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def _same(scorecard: Scorecard, rows: list[dict[str, Any]]) -> bool:
-    stored = {r.kpi_id: (r.value, r.numerator, r.denominator, r.score) for r in scorecard.results.all()}
-    fresh = {r["kpi"].pk: (r["value"], r["numerator"], r["denominator"], r["score"]) for r in rows}
-    return stored == fresh
+def _fresh(rows: list[dict[str, Any]]) -> dict[int, tuple[Any, ...]]:
+    return {r["kpi"].pk: (r["value"], r["numerator"], r["denominator"], r["score"]) for r in rows}
 
 
 @transaction.atomic
@@ -97,56 +82,119 @@ def compute(contract: Contract, kind: str, day: datetime.date) -> Scorecard | No
     rows = _results(contract, kind, first, last)
     if not rows:
         return None  # no KPI of this period kind: no scorecard
-    Contract.objects.select_for_update().filter(
-        pk=contract.pk
-    ).first()  # one computation per contract at a time
-    latest = (
-        Scorecard.objects.filter(contract=contract, period=kind, period_start=first)
-        .order_by("-version")
-        .first()
-    )
-    if latest is not None and latest.status in FINAL_STATUSES:
-        if _same(latest, rows):
-            return latest
-        scorecard = Scorecard(
-            contract=contract,
-            vendor_id=contract.vendor_id,
-            period=kind,
-            period_start=first,
-            period_end=last,
-            version=latest.version + 1,
-            supersedes=latest,
-            grade_bands=latest.grade_bands,
-        )
-    elif latest is not None:
-        scorecard = latest
-    else:
-        scorecard = Scorecard(
-            contract=contract,
-            vendor_id=contract.vendor_id,
-            period=kind,
-            period_start=first,
-            period_end=last,
-        )
-    if scorecard.supersedes_id is None:  # a correction keeps the bands the period was graded with
-        scorecard.grade_bands = contract.grade_bands or default_grades()
-    scorecard.score = _score(rows)
-    scorecard.grade = grade_of(scorecard.score, scorecard.grade_bands)
-    scorecard.computed_at = timezone.now()
-    scorecard.save()
-    scorecard.results.all().delete()
-    KPIResult.objects.bulk_create([KPIResult(scorecard=scorecard, **row) for row in rows])
-    scorecard_computed.send(Scorecard, scorecard=scorecard)
+    (scorecard,) = _store(kind, first, last, [(contract, rows)])
     return scorecard
+
+
+def _store(
+    kind: str,
+    first: datetime.date,
+    last: datetime.date,
+    computed: list[tuple[Contract, list[dict[str, Any]]]],
+) -> list[Scorecard]:
+    """Save the computed results of some contracts' scorecards of a period (in the caller's transaction): a new
+    scorecard, the draft recomputed in place, or — when an approved or locked one would change — a correction."""
+    ids = sorted({contract.pk for contract, _rows in computed})
+    # One computation per contract at a time.
+    list(Contract.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    latest: dict[int, Scorecard] = {}
+    for card in Scorecard.objects.filter(contract_id__in=ids, period=kind, period_start=first).order_by(
+        "contract_id", "-version"
+    ):
+        latest.setdefault(card.contract_id, card)
+    stored: dict[int, dict[int, tuple[Any, ...]]] = {
+        card.pk: {} for card in latest.values() if card.status in FINAL_STATUSES
+    }
+    for result in KPIResult.objects.filter(scorecard_id__in=list(stored)):
+        stored[result.scorecard_id][result.kpi_id] = (
+            result.value,
+            result.numerator,
+            result.denominator,
+            result.score,
+        )
+    cards: list[Scorecard] = []
+    saved: list[tuple[Scorecard, list[dict[str, Any]]]] = []
+    for contract, rows in computed:
+        previous = latest.get(contract.pk)
+        if previous is not None and previous.status in FINAL_STATUSES:
+            if stored[previous.pk] == _fresh(rows):
+                cards.append(previous)
+                continue
+            scorecard = Scorecard(
+                contract=contract,
+                vendor_id=contract.vendor_id,
+                period=kind,
+                period_start=first,
+                period_end=last,
+                version=previous.version + 1,
+                supersedes=previous,
+                grade_bands=previous.grade_bands,
+            )
+        elif previous is not None:
+            scorecard = previous
+            scorecard.contract = contract  # the same row: saves a query for its audit entry
+        else:
+            scorecard = Scorecard(
+                contract=contract,
+                vendor_id=contract.vendor_id,
+                period=kind,
+                period_start=first,
+                period_end=last,
+            )
+        if scorecard.supersedes_id is None:  # a correction keeps the bands the period was graded with
+            scorecard.grade_bands = contract.grade_bands or default_grades()
+        scorecard.score = _score(rows)
+        scorecard.grade = grade_of(scorecard.score, scorecard.grade_bands)
+        scorecard.computed_at = timezone.now()
+        scorecard.save()
+        saved.append((scorecard, rows))
+        cards.append(scorecard)
+    if saved:
+        KPIResult.objects.filter(scorecard_id__in=[card.pk for card, _rows in saved]).delete()
+        KPIResult.objects.bulk_create(
+            [KPIResult(scorecard=card, **row) for card, rows in saved for row in rows], batch_size=2000
+        )
+    for card, _rows in saved:
+        scorecard_computed.send(Scorecard, scorecard=card)
+    return cards
+
+
+def figures(
+    kind: str, days: Iterable[datetime.date], contract_ids: Iterable[int] | None = None
+) -> dict[tuple[int, datetime.date], tuple[list[dict[str, Any]], Decimal | None]]:
+    """What :func:`compute` would store for every contract (or these) with KPIs of this kind, for the periods
+    holding ``days``, computed in bulk from the rollups and saving nothing: (results, score), keyed (contract,
+    period start)."""
+    periods = sorted({period_bounds(kind, day) for day in days})
+    return {key: (rows, _score(rows)) for key, rows in bulk.results(kind, periods, contract_ids).items()}
+
+
+def compute_all(
+    kind: str, day: datetime.date, contracts: Iterable[Contract] | None = None
+) -> list[Scorecard]:
+    """Compute (or recompute, or correct) the scorecards of the period holding ``day`` of all contracts (or
+    these) — exactly what :func:`compute` does for each, with the KPI figures computed in bulk."""
+    first, last = period_bounds(kind, day)
+    chosen = list(contracts) if contracts is not None else None
+    results = bulk.results(kind, [(first, last)], None if chosen is None else [c.pk for c in chosen])
+    if chosen is None:
+        chosen = list(Contract.objects.filter(pk__in=sorted({c for c, _first in results})).order_by("pk"))
+    computed = [
+        (contract, results[(contract.pk, first)]) for contract in chosen if (contract.pk, first) in results
+    ]
+    if not computed:
+        return []
+    with transaction.atomic():
+        return _store(kind, first, last, computed)
 
 
 def run_nightly(today: datetime.date | None = None) -> int:
     """Compute the running and the previous period of every active contract; returns the scorecards touched."""
     today = today or timezone.localdate()
+    contracts = list(Contract.objects.filter(status=ContractStatus.ACTIVE).order_by("pk"))
     touched = 0
-    for contract in Contract.objects.filter(status=ContractStatus.ACTIVE):
-        for kind in (Period.MONTH, Period.QUARTER):
-            first, _last = period_bounds(kind, today)
-            for day in (today, first - datetime.timedelta(days=1)):
-                touched += compute(contract, kind, day) is not None
+    for kind in (Period.MONTH, Period.QUARTER):
+        first, _last = period_bounds(kind, today)
+        for day in (today, first - datetime.timedelta(days=1)):
+            touched += len(compute_all(kind, day, contracts))
     return touched

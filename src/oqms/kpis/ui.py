@@ -121,7 +121,7 @@ class ScorecardUI(RecordUI):
 
     @classmethod
     def extra_context(cls, request: HttpRequest, obj: Any) -> dict[str, Any]:
-        from oqms.kpis import insights, workflow
+        from oqms.kpis import insights, staff, workflow
         from oqms.kpis.evaluation import records_url
         from oqms.kpis.views import StepForm
 
@@ -167,5 +167,6 @@ class ScorecardUI(RecordUI):
             },
             "ranks": insights.ranks(obj),
             "appeal_open": workflow.appeal_open(obj),
+            "staff": staff.table(obj, request.user),
             "newer": newer,
         }

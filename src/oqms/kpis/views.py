@@ -60,9 +60,13 @@ def scorecard_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     return redirect(scorecard.get_absolute_url())
 
 
-def _month(text: str, kind: str) -> datetime.date:
+def _period_start(text: str, kind: str) -> datetime.date:
+    """The first day of the period holding ``text`` (2026-10 or 2026-10-01); the last ended period when it is
+    missing or not a date this product has data for."""
     try:
         day = datetime.date.fromisoformat(f"{text}-01" if len(text) == 7 else text)
+        if not 2000 <= day.year <= 2100:
+            raise ValueError(text)
     except ValueError:
         day = period_bounds(kind, timezone.localdate())[0] - datetime.timedelta(days=1)
     return period_bounds(kind, day)[0]
@@ -77,7 +81,7 @@ def comparison(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("period") if request.GET.get("period") in Period.values else Period.MONTH
     chosen = next((s for s in service_types if str(s.pk) == request.GET.get("service_type")), None)
     chosen = chosen or (service_types[0] if service_types else None)
-    start = _month(request.GET.get("start", ""), kind)
+    start = _period_start(request.GET.get("start", ""), kind)
     data = insights.comparison(request.user, chosen, kind, start) if chosen else None
     return render(
         request,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from oqms.accounts.choices import Role
 from oqms.accounts.models import User
 from oqms.core.errors import DomainError
+from oqms.kpis import staff
 from oqms.kpis.models import KPI, CommentKind, Scorecard, ScorecardComment, ScorecardStatus
 from oqms.kpis.signals import scorecard_approved
 from oqms.notify import services as notify
@@ -178,6 +179,42 @@ def _notify(scorecard: Scorecard, kind: str, people: list[Any], event: str, **ex
     notify.send(people, kind, f"scorecard:{scorecard.pk}:{event}", params, scorecard.get_absolute_url())
 
 
+# --- what the vendor was shown -------------------------------------------------------------------------
+
+
+def snapshot(scorecard: Scorecard) -> dict[str, list[Any]]:
+    """The figures of the scorecard as shown to the vendor: {KPI id: [value, numerator, denominator, score]}."""
+    return {
+        str(result.kpi_id): [result.value, result.numerator, result.denominator, result.score]
+        for result in scorecard.results.order_by("kpi_id")
+    }
+
+
+def revise_if_changed(sender: Any, scorecard: Scorecard, **kwargs: Any) -> None:
+    """A published (or appealed) scorecard recomputed with other figures is shown to the vendor anew: its
+    acceptance no longer counts, the appeal window opens again from now, and the vendor is told. Connected to
+    ``scorecard_computed``."""
+    if scorecard.status not in (ScorecardStatus.PUBLISHED, ScorecardStatus.APPEALED):
+        return
+    figures = snapshot(scorecard)
+    if figures == (scorecard.published_results or {}):
+        return
+    row = Scorecard.objects.select_for_update().select_related("contract", "vendor").get(pk=scorecard.pk)
+    row.published_results = figures
+    row.accepted_at = None
+    if row.status == ScorecardStatus.PUBLISHED:
+        row.appeal_until = timezone.now() + datetime.timedelta(days=row.contract.appeal_days)
+    row.save()
+    staff.store(row)
+    _notify(
+        row,
+        Kind.SCORECARD_REVISED,
+        vendor_managers(row),
+        f"revised:{timezone.now().isoformat()}",
+        appeal_due=row.appeal_until.isoformat() if row.appeal_until else "",
+    )
+
+
 # --- the steps ------------------------------------------------------------------------------------------
 
 
@@ -189,7 +226,9 @@ def publish(scorecard: Scorecard, user: Any, now: datetime.datetime | None = Non
     row.published_at, row.published_by = now, user
     row.appeal_until = now + datetime.timedelta(days=row.contract.appeal_days)
     row.accepted_at = None
+    row.published_results = snapshot(row)
     row.save()
+    staff.store(row)  # what the vendor is shown per person stays as published
     _notify(
         row,
         Kind.SCORECARD_PUBLISHED,
@@ -263,6 +302,7 @@ def approve(scorecard: Scorecard, user: Any, now: datetime.datetime | None = Non
     row.status = ScorecardStatus.APPROVED
     row.approved_at, row.approved_by = now or timezone.now(), user
     row.save()
+    staff.store(row)
     scorecard_approved.send(Scorecard, scorecard=row, user=user)
     _notify(row, Kind.SCORECARD_APPROVED, vendor_managers(row), "approved")
     return row

@@ -23,6 +23,7 @@ class Kind(models.TextChoices):
     SCORECARD_APPROVED = "scorecard_approved", _("Scorecard approved")
     CONSEQUENCE = "consequence", _("Consequence of the scorecards")
     SCORECARDS_READY = "scorecards_ready", _("Scorecards ready to publish")
+    SCORECARD_REVISED = "scorecard_revised", _("Published scorecard recomputed")
 
 
 Kind.colours = {  # type: ignore[attr-defined]
@@ -39,6 +40,7 @@ Kind.colours = {  # type: ignore[attr-defined]
     Kind.SCORECARD_APPROVED: "success",
     Kind.CONSEQUENCE: "danger",
     Kind.SCORECARDS_READY: "primary",
+    Kind.SCORECARD_REVISED: "warning",
 }
 
 TITLES: dict[str, Any] = {
@@ -55,6 +57,7 @@ TITLES: dict[str, Any] = {
     Kind.SCORECARD_APPROVED: _("Scorecard %(contract)s %(period)s approved: %(grade)s (%(score)s)"),
     Kind.CONSEQUENCE: _("%(vendor)s: %(rule)s"),
     Kind.SCORECARDS_READY: _("%(count)s scorecards of %(period)s are ready to publish"),
+    Kind.SCORECARD_REVISED: _("Scorecard %(contract)s %(period)s recomputed: %(grade)s (%(score)s)"),
 }
 BODIES: dict[str, Any] = {
     Kind.SLA_AT_RISK: _("%(title)s — %(vendor)s, %(site)s. Due %(due)s."),
@@ -81,6 +84,10 @@ BODIES: dict[str, Any] = {
     Kind.SCORECARDS_READY: _(
         "%(title)s. The period has ended and they are computed with its data; review and publish them to the "
         "vendors. Data that still arrives recomputes them until they are approved."
+    ),
+    Kind.SCORECARD_REVISED: _(
+        "%(title)s. Late data changed its figures after it was published; review them — you may comment, accept "
+        "or appeal until %(appeal_due)s."
     ),
 }
 

@@ -45,11 +45,12 @@ class PayRuleViewSet(RecordViewSet):
 
 
 class SettlementLineSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    label = serializers.CharField(read_only=True)
     reason_text = serializers.CharField(read_only=True)
 
     class Meta:
         model = SettlementLine
-        fields = ["rule", "rule_name", "effect", "reason", "params", "reason_text", "amount"]
+        fields = ["rule", "rule_name", "label", "effect", "reason", "params", "reason_text", "amount"]
 
 
 class SettlementSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from oqms.accounts.choices import Role
 from oqms.accounts.models import User
-from oqms.kpis.insights import current_versions, periods_before
+from oqms.kpis.insights import final_versions, periods_before
 from oqms.kpis.models import FINAL_STATUSES, Scorecard
 from oqms.notify import services as notify
 from oqms.notify.kinds import Kind
@@ -28,7 +28,7 @@ def _grades_in_a_row(scorecard: Scorecard, periods: int) -> list[str] | None:
     starts = periods_before(scorecard.period, scorecard.period_start, periods)
     cards = {
         card.period_start: card
-        for card in current_versions(
+        for card in final_versions(
             Scorecard.objects.filter(
                 contract_id=scorecard.contract_id, period=scorecard.period, period_start__in=starts
             )
@@ -45,12 +45,13 @@ def _grades_in_a_row(scorecard: Scorecard, periods: int) -> list[str] | None:
 
 
 def _already_applied(rule: ConsequenceRule, scorecard: Scorecard) -> bool:
-    """Applied to this scorecard, or to one of the previous N-1 periods (the same run of grades): a vendor with
-    D four months running is put on probation twice (months 2 and 4), not every month."""
+    """Applied to the vendor in this or one of the previous N-1 periods (the same run of grades, on this or
+    another of its contracts): a vendor with D four months running is put on probation twice (months 2 and 4),
+    not every month, and once when two of its contracts are graded D in the same month."""
     starts = periods_before(scorecard.period, scorecard.period_start, rule.periods)
     return Consequence.objects.filter(
         rule=rule,
-        scorecard__contract_id=scorecard.contract_id,
+        vendor_id=scorecard.vendor_id,
         scorecard__period=scorecard.period,
         scorecard__period_start__in=starts,
     ).exists()
@@ -81,7 +82,11 @@ def apply(scorecard: Scorecard, user: Any = None) -> list[Consequence]:
             grades=" → ".join(grades),
             previous_status=vendor.status,
         )
-        if rule.action == ConsequenceAction.PROBATION and vendor.status != VendorStatus.PROBATION:
+        # Probation is a step down for a working vendor; a suspended or exited one stays as it is.
+        if rule.action == ConsequenceAction.PROBATION and vendor.status in (
+            VendorStatus.ACTIVE,
+            VendorStatus.QUALIFIED,
+        ):
             vendor.status = VendorStatus.PROBATION
             vendor.save()  # audited as a change of the vendor
         people = [

@@ -166,6 +166,12 @@ class SettlementLine(models.Model):
     def __str__(self) -> str:
         return f"{self.rule_name}: {self.amount}"
 
+    def label(self) -> str:
+        """The rule's name, or "Cap" (in the reader's language) for the part above a cap."""
+        from django.utils.translation import gettext
+
+        return self.rule_name or (gettext("Cap") if self.is_cap else "")
+
     def reason_text(self) -> str:
         from oqms.settlements.rules import describe
 

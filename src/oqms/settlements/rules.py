@@ -22,7 +22,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from oqms.kpis import measures
-from oqms.kpis.insights import current_versions
+from oqms.kpis.insights import final_versions, periods_before
 from oqms.kpis.models import Direction, KPIResult, Scorecard
 from oqms.settlements.models import Effect, PayRule, RuleKind, Settlement, SettlementLine, SettlementStatus
 
@@ -177,18 +177,19 @@ def _kpi_params(result: KPIResult) -> dict[str, Any]:
 
 
 def _streak(scorecard: Scorecard, rule: PayRule, results: dict[str, KPIResult]) -> dict[str, Any] | None:
-    """The streak's figures when the KPI (or every KPI) met its target in this and the previous periods."""
-    from oqms.kpis.insights import periods_before
-
+    """The streak's figures when the KPI (or every KPI) met its target in this period and in the approved
+    scorecards of the N-1 before it — once per run: a streak already paid within those periods is not paid
+    again until N more periods have passed."""
     starts = periods_before(scorecard.period, scorecard.period_start, rule.periods)
-    cards = {
-        card.period_start: card
-        for card in current_versions(
-            Scorecard.objects.filter(
-                contract_id=scorecard.contract_id, period=scorecard.period, period_start__in=starts[:-1]
-            )
-        )
-    }
+    earlier = Scorecard.objects.filter(
+        contract_id=scorecard.contract_id, period=scorecard.period, period_start__in=starts[:-1]
+    )
+    paid = SettlementLine.objects.filter(
+        rule=rule, reason=RuleKind.STREAK, settlement__scorecard__in=earlier
+    ).exclude(settlement__scorecard=scorecard)
+    if paid.exists():
+        return None
+    cards = {card.period_start: card for card in final_versions(earlier)}
     cards[scorecard.period_start] = scorecard
     if len(cards) < len(starts):
         return None
@@ -275,7 +276,7 @@ def lines_for(scorecard: Scorecard, fee: Decimal) -> list[SettlementLine]:
             lines.append(
                 SettlementLine(
                     rule=None,
-                    rule_name=str(_("Cap")),
+                    rule_name="",  # shown as "Cap" in the reader's language
                     effect=effect,
                     reason=reason,
                     params={"uncapped": str(total), "percent": str(percent), "cap": str(cap)},
@@ -289,7 +290,7 @@ def _unchanged(
     settlement: Settlement, fee: Decimal, deductions: Decimal, bonuses: Decimal, lines: list[SettlementLine]
 ) -> bool:
     def key(line: SettlementLine) -> tuple[Any, ...]:
-        return (line.rule_id, line.effect, line.reason, line.params, money(line.amount))
+        return (line.rule_id, line.rule_name, line.effect, line.reason, line.params, money(line.amount))
 
     same_totals = (settlement.fee, settlement.deductions, settlement.bonuses) == (
         fee,
@@ -327,8 +328,11 @@ def compute(scorecard: Scorecard) -> Settlement | None:
 
 @transaction.atomic
 def approve(scorecard: Scorecard) -> Settlement | None:
-    """Compute the settlement one last time and approve it with its scorecard."""
-    settlement = compute(scorecard)
+    """Approve the settlement with its scorecard, as it was computed with the scorecard's figures (the one the
+    vendor saw); computed now only if it is missing."""
+    settlement = Settlement.objects.select_for_update().filter(scorecard=scorecard).first() or compute(
+        scorecard
+    )
     if settlement is not None and settlement.status != SettlementStatus.APPROVED:
         settlement.status = SettlementStatus.APPROVED
         settlement.approved_at = timezone.now()

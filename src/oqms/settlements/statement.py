@@ -74,7 +74,7 @@ def build(settlement: Settlement) -> Statement:
         amount = line.counted()
         statement.rows.append(
             [
-                line.rule_name,
+                line.label(),
                 line.reason_text(),
                 amount if line.effect == Effect.DEDUCTION else None,
                 amount if line.effect == Effect.BONUS else None,
