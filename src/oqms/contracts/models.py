@@ -68,6 +68,12 @@ def validate_grade_bands(value: object) -> None:
         raise ValidationError(_("The lowest grade must start at 0, so that every score has a grade."))
 
 
+def describe_grade_bands(bands: list[list[object]] | None) -> str:
+    """The bands as people read them, best first: "A ≥ 90; B ≥ 80; C ≥ 70; D ≥ 0"."""
+    ordered = sorted(bands or [], key=lambda band: -float(band[1]))  # type: ignore[arg-type]
+    return "; ".join(f"{name} ≥ {float(lower):g}" for name, lower in ordered)  # type: ignore[arg-type]
+
+
 class ServiceType(BaseModel):
     """An entry of the service catalogue: desktop support, HVAC maintenance, office cleaning, patrol, ..."""
 
@@ -220,9 +226,7 @@ class Contract(BaseModel):
         return colour_of(ContractStatus, self.status)
 
     def grade_bands_display(self) -> str:
-        """The bands as people read them: "A ≥ 90; B ≥ 80; C ≥ 70; D ≥ 0"."""
-        bands = sorted(self.grade_bands or [], key=lambda band: -float(band[1]))
-        return "; ".join(f"{name} ≥ {float(lower):g}" for name, lower in bands)
+        return describe_grade_bands(self.grade_bands)
 
     def is_in_force(self, day: object = None) -> bool:
         day = day or timezone.localdate()

@@ -13,7 +13,33 @@ from oqms.core.models import BaseModel
 from oqms.core.scoping import ScopedManager
 
 
-class DailyRollup(models.Model):
+class RollupFigures(models.Model):
+    """What daily and monthly rollups count for their slice of work (``oqms.kpis.rollups``)."""
+
+    opened = models.PositiveIntegerField(default=0)
+    opened_completed = models.PositiveIntegerField(default=0)
+    responded = models.PositiveIntegerField(default=0)
+    responded_in_time = models.PositiveIntegerField(default=0)
+    response_seconds = models.FloatField(default=0)
+    response_histogram = models.BinaryField(default=b"")
+    resolved = models.PositiveIntegerField(default=0)
+    resolved_in_time = models.PositiveIntegerField(default=0)
+    resolved_first_time = models.PositiveIntegerField(default=0)
+    resolved_reopened = models.PositiveIntegerField(default=0)
+    resolution_seconds = models.FloatField(default=0)
+    resolution_histogram = models.BinaryField(default=b"")
+    closed = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager()
+    vendor_scope_field = "vendor"
+
+    class Meta:
+        abstract = True
+
+
+class DailyRollup(RollupFigures):
     """What happened to one slice of work on one day (local calendar day of ``TIME_ZONE``).
 
     Each work order counts on the day of each of its events: raised (``opened``), first response
@@ -34,25 +60,6 @@ class DailyRollup(models.Model):
     priority = models.CharField(_("priority"), max_length=2)
     site = models.ForeignKey("org.Site", on_delete=models.CASCADE, related_name="+", verbose_name=_("site"))
     day = models.DateField(_("day"))
-
-    opened = models.PositiveIntegerField(default=0)
-    opened_completed = models.PositiveIntegerField(default=0)
-    responded = models.PositiveIntegerField(default=0)
-    responded_in_time = models.PositiveIntegerField(default=0)
-    response_seconds = models.FloatField(default=0)
-    response_histogram = models.BinaryField(default=b"")
-    resolved = models.PositiveIntegerField(default=0)
-    resolved_in_time = models.PositiveIntegerField(default=0)
-    resolved_first_time = models.PositiveIntegerField(default=0)
-    resolved_reopened = models.PositiveIntegerField(default=0)
-    resolution_seconds = models.FloatField(default=0)
-    resolution_histogram = models.BinaryField(default=b"")
-    closed = models.PositiveIntegerField(default=0)
-    rated = models.PositiveIntegerField(default=0)
-    rating_sum = models.PositiveIntegerField(default=0)
-
-    objects = ScopedManager()
-    vendor_scope_field = "vendor"
 
     class Meta:
         verbose_name = _("daily rollup")
@@ -302,8 +309,9 @@ class Scorecard(BaseModel):
         return f"{self.period_start:%Y-%m}"
 
     def grade_bands_display(self) -> str:
-        bands = sorted(self.grade_bands or [], key=lambda band: -float(band[1]))
-        return "; ".join(f"{name} ≥ {float(lower):g}" for name, lower in bands)
+        from oqms.contracts.models import describe_grade_bands
+
+        return describe_grade_bands(self.grade_bands)
 
     @property
     def is_final(self) -> bool:
@@ -399,7 +407,7 @@ class KPIResult(models.Model):
     )
 
 
-class MonthlyRollup(models.Model):
+class MonthlyRollup(RollupFigures):
     """The daily rollups of one calendar month added up: what scorecards (whole months, quarters) and other
     whole-month totals are read from. Kept with the daily rollups, in the same transaction
     (``oqms.kpis.rollups``); never written anywhere else.
@@ -428,25 +436,6 @@ class MonthlyRollup(models.Model):
         "org.Site", null=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("site")
     )
     month = models.DateField(_("month"), help_text=_("Its first day."))
-
-    opened = models.PositiveIntegerField(default=0)
-    opened_completed = models.PositiveIntegerField(default=0)
-    responded = models.PositiveIntegerField(default=0)
-    responded_in_time = models.PositiveIntegerField(default=0)
-    response_seconds = models.FloatField(default=0)
-    response_histogram = models.BinaryField(default=b"")
-    resolved = models.PositiveIntegerField(default=0)
-    resolved_in_time = models.PositiveIntegerField(default=0)
-    resolved_first_time = models.PositiveIntegerField(default=0)
-    resolved_reopened = models.PositiveIntegerField(default=0)
-    resolution_seconds = models.FloatField(default=0)
-    resolution_histogram = models.BinaryField(default=b"")
-    closed = models.PositiveIntegerField(default=0)
-    rated = models.PositiveIntegerField(default=0)
-    rating_sum = models.PositiveIntegerField(default=0)
-
-    objects = ScopedManager()
-    vendor_scope_field = "vendor"
 
     class Meta:
         verbose_name = _("monthly rollup")
@@ -497,6 +486,6 @@ class StaffResult(models.Model):
     def __str__(self) -> str:
         return f"{self.kpi.code} {self.person_id}: {self.value}"
 
-    @staticmethod
-    def restrict_rows(queryset: Any, user: Any, action: str) -> Any:
-        return queryset.exclude(scorecard__status=ScorecardStatus.DRAFT) if user.is_vendor_user else queryset
+    restrict_rows = staticmethod(
+        lambda queryset, user, action: _published_only(queryset, user, "scorecard__")
+    )
