@@ -21,7 +21,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from oqms.engine import histogram
-from oqms.kpis.rollups import FINISHED, day_bounds
+from oqms.kpis.rollups import FINISHED, day_bounds, quantized
 
 COUNTS = (
     "opened",
@@ -252,12 +252,12 @@ def direct_totals(first: datetime.date, last: datetime.date, **filters: Any) -> 
         "opened_completed": opened.filter(status__in=FINISHED).count(),
         "responded": len(response),
         "responded_in_time": in_time_response,
-        "response_seconds": float(response.sum()),
+        "response_seconds": float(quantized(response).sum()),
         "resolved": len(resolution),
         "resolved_in_time": in_time_resolution,
         "resolved_first_time": resolved.filter(reopen_count=0).count(),
         "resolved_reopened": resolved.filter(reopen_count__gt=0).count(),
-        "resolution_seconds": float(resolution.sum()),
+        "resolution_seconds": float(quantized(resolution).sum()),
         "closed": closed.count(),
         "rated": rated.count(),
         "rating_sum": rated.aggregate(s=Sum("rating"))["s"] or 0,

@@ -77,7 +77,9 @@ class DailyRollup(RollupFigures):
 
 
 class DirtyDay(models.Model):
-    """A contract's day whose rollups must be recomputed (a work order of it changed on that day's events)."""
+    """A contract's day whose rollups must be counted again from the work orders: a repair mark, for changes made
+    without the save signals (``QuerySet.update``, raw SQL, a hand edit) and for rollups found not to add up.
+    Ordinary saves record :class:`RollupChange` rows instead."""
 
     contract = models.ForeignKey("contracts.Contract", on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
@@ -88,6 +90,38 @@ class DirtyDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.day}"
+
+
+class RollupChange(models.Model):
+    """What one save or delete of a work order changed in the rollups, waiting to be added to them: the work
+    order as the rollups see it (its slice, state, targets, durations and the local days of its events), with
+    ``sign`` -1 for the state it left and +1 for the state it entered. Written in the saving transaction by the
+    signal receivers of ``oqms.kpis.rollups`` and consumed by ``refresh_dirty``; no foreign keys, so that a
+    change outlives a deleted work order until it has been taken out of the rollups."""
+
+    id = models.BigAutoField(primary_key=True)
+    sign = models.SmallIntegerField()
+    work_order_id = models.BigIntegerField()
+    contract_id = models.BigIntegerField(db_index=True)
+    vendor_id = models.BigIntegerField()
+    service_type_id = models.BigIntegerField()
+    site_id = models.BigIntegerField()
+    priority = models.CharField(max_length=2)
+    finished = models.BooleanField()
+    closed = models.BooleanField()
+    reopened = models.BooleanField()
+    rating = models.SmallIntegerField()
+    response_target_minutes = models.IntegerField(null=True)
+    resolution_target_minutes = models.IntegerField(null=True)
+    response_business_seconds = models.FloatField(null=True)
+    resolution_business_seconds = models.FloatField(null=True)
+    opened_day = models.DateField(null=True)
+    responded_day = models.DateField(null=True)
+    resolved_day = models.DateField(null=True)
+    closed_day = models.DateField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.sign:+d} {self.work_order_id}"
 
 
 class Direction(models.TextChoices):

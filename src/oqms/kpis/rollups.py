@@ -1,33 +1,36 @@
 """Maintaining the daily rollups, and the monthly rollups added up from them.
 
-* Every save or delete of a work order marks the (contract, day) pairs of its events — before and after the
-  change — as dirty, in the same transaction (signal receivers below: pages, the API, jobs and the admin alike).
-* :func:`refresh_dirty` (a django-q2 schedule, every minute) recomputes the dirty days from the work orders and
-  replaces their rollups, many days at once: it reads the oldest marks, claims them all with one conditional
-  delete (a row is claimed only if it still has the ``marked_at`` it was read with, so two workers never both
-  rebuild a day and a day marked again meanwhile is rebuilt again on the next run), reads the work orders
-  touching any of the claimed days in one query, and replaces their daily rollups and the monthly rollups of
-  their months in the same transaction.
+* Every save or delete of a work order records, in the same transaction, what it changes in the rollups: the
+  work order as the rollups saw it before (sign -1) and as they see it after (sign +1), as
+  :class:`~oqms.kpis.models.RollupChange` rows (signal receivers below: pages, the API, jobs and the admin
+  alike). A save that changes nothing the rollups count (a title, a note, an SLA check) records nothing. The
+  state before is read from the database with the row locked, so two saves of one work order chain correctly.
+* :func:`refresh_dirty` (a django-q2 schedule, every minute) takes the oldest changes out of the table (one
+  ``DELETE ... RETURNING``), counts them like work orders, each weighted by its sign, and adds the result to the
+  daily rollups of the slices they touch and to the monthly rollups of their months: a change costs what it
+  touches, not what its days hold. Rows that add up to nothing are removed.
+* Sums of seconds are sums of durations rounded to 1/1024 s (:func:`quantized`): such sums are exact in
+  floating point whatever the order of the additions, so rollups reached by any sequence of changes are bit for
+  bit those of a rebuild (a scorecard compares its stored results exactly).
+* Changes made without the signals (``QuerySet.update``, raw SQL) are repaired by marking their days
+  (:func:`mark`, :class:`~oqms.kpis.models.DirtyDay`): a refresh counts marked days again from the work orders,
+  with the change table locked against new changes for the moment (so that no save is counted twice) and every
+  waiting change of those contracts taken first. A row that stops adding up (a count below 0, a histogram not
+  matching its count) is never written: its day is marked and counted again.
 * :func:`rebuild` recomputes everything (or some contracts) in one pass, a chunk of contracts at a time: after
   bulk loads such as the demo, and from the command line (``oqms kpis-rebuild``).
 
-The computation is columnar (numpy): work orders become arrays (on PostgreSQL straight from a binary ``COPY``,
-local days computed by the server; elsewhere through the ORM), their events are grouped by slice, counted and
-bucketed in one go. Sums of seconds are added in a fixed order — a day's in work order id order, a month's in
-day order — so a day recomputed from unchanged work orders gives bit-for-bit the same rollups however it is
-reached (a scorecard compares its stored results exactly).
+The computation is columnar (numpy): work orders and changes become arrays (on PostgreSQL work orders come
+straight from a binary ``COPY``, local days computed by the server; elsewhere through the ORM), their events
+are grouped by slice, counted and bucketed in one go.
 
 Monthly rollups (:class:`~oqms.kpis.models.MonthlyRollup`) hold a month's daily rollups added up per slice, and
-the levels KPIs read most (whole contract; per service type, priority or site), added up from those. When days
-change, the counts and seconds of their months are recomputed from the months' daily rows (on PostgreSQL by the
-server, ``sum(... ORDER BY day)``: the same additions in the same order as :func:`monthly`), the histograms are
-updated by difference (the replaced days' old daily histograms out, the new ones in: exact integer arithmetic),
-with a recount from the daily rows if a histogram ever does not add up to its count; then the levels.
+the levels KPIs read most (whole contract; per service type, priority or site), added up from those; a change
+is added to them the same way. Histograms, daily and monthly, are stored sparse (the non-zero buckets).
 
-On PostgreSQL the reads and deletes are set-based (``unnest`` of the pairs, ``DELETE ... RETURNING``, rows packed
-with ``string_agg``) and rows go in with binary ``COPY``; elsewhere (SQLite: tests, a laptop) through the ORM.
-A refresh has to read every work order with an event on a claimed day: without indexes on the event times that
-is a scan of the work order table (see ``benchmarks/README.md`` for what it costs at 10 million).
+On PostgreSQL the reads and deletes are set-based (``unnest`` of the keys, ``DELETE ... RETURNING``, rows packed
+with ``string_agg``) and rows go in with binary ``COPY``; refreshes are serialised by an advisory lock (a second
+worker finds it taken and leaves). Elsewhere (SQLite: tests, a laptop) through the ORM.
 
 Days are local days of ``settings.TIME_ZONE``; changing it needs a rebuild.
 """
@@ -49,7 +52,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from oqms.engine import histogram
-from oqms.kpis.models import DailyRollup, DirtyDay, MonthlyRollup
+from oqms.kpis.models import DailyRollup, DirtyDay, MonthlyRollup, RollupChange
 from oqms.workorders.models import WorkOrder
 
 EVENTS = ("opened_at", "responded_at", "resolved_at", "closed_at")
@@ -152,10 +155,38 @@ def next_month(day: datetime.date) -> datetime.date:
     return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
 
 
-# --- marking ----------------------------------------------------------------------------------------
+# --- recording changes ------------------------------------------------------------------------------
+
+REFRESH_LOCK = 0x4F514D534B5049  # the advisory lock of refreshes and rebuilds (PostgreSQL)
+CHANGE_COLUMNS = (
+    "sign",
+    "work_order_id",
+    "contract_id",
+    "vendor_id",
+    "service_type_id",
+    "site_id",
+    "priority",
+    "finished",
+    "closed",
+    "reopened",
+    "rating",
+    "response_target_minutes",
+    "resolution_target_minutes",
+    "response_business_seconds",
+    "resolution_business_seconds",
+    *DAYS,
+)
+
+
+def quantized(seconds: Any) -> np.ndarray:
+    """Durations rounded to 1/1024 s, as the rollups add them up: sums of such values are exact in floating
+    point (up to 2^43 s, some 280,000 years) in whatever order they are added."""
+    return np.rint(np.asarray(seconds, dtype=np.float64) * 1024.0) / 1024.0
 
 
 def mark(contract_id: int, days: Iterable[datetime.date]) -> None:
+    """Have these days of a contract counted again from its work orders at the next refresh (after a change
+    made without the save signals)."""
     now = timezone.now()
     rows = [DirtyDay(contract_id=contract_id, day=day, marked_at=now) for day in sorted(set(days))]
     if rows:
@@ -164,34 +195,149 @@ def mark(contract_id: int, days: Iterable[datetime.date]) -> None:
         )
 
 
+def work_orders(ids: Iterable[int], lock: bool = False) -> np.ndarray:
+    """These work orders as the rollups see them (a ``WORK`` array, by id; missing ones left out); ``lock``
+    locks their rows until the end of the transaction."""
+    rows = WorkOrder._base_manager.filter(pk__in=sorted(set(ids))).order_by("pk")
+    if lock and connection.features.has_select_for_update and connection.in_atomic_block:
+        rows = rows.select_for_update()
+    return _fetch_orm(rows)
+
+
+def _change_row(sign: int, work: np.void) -> RollupChange:
+    def day(name: str) -> datetime.date | None:
+        number = int(work[name])
+        return None if number == NO_DAY else day_of(number)
+
+    def target(name: str) -> int | None:
+        return None if int(work[name]) < 0 else int(work[name])
+
+    def seconds(name: str) -> float | None:
+        return None if np.isnan(work[name]) else float(work[name])
+
+    return RollupChange(
+        sign=sign,
+        work_order_id=int(work["id"]),
+        contract_id=int(work["contract"]),
+        vendor_id=int(work["vendor"]),
+        service_type_id=int(work["service_type"]),
+        site_id=int(work["site"]),
+        priority=priority_text(int(work["priority"])),
+        finished=bool(work["finished"]),
+        closed=bool(work["closed"]),
+        reopened=bool(work["reopened"]),
+        rating=int(work["rating"]),
+        response_target_minutes=target("response_target"),
+        resolution_target_minutes=target("resolution_target"),
+        response_business_seconds=seconds("response_seconds"),
+        resolution_business_seconds=seconds("resolution_seconds"),
+        **{name: day(name) for name in DAYS},
+    )
+
+
+def record(before: np.ndarray, after: np.ndarray) -> int:
+    """Record what changing work orders from ``before`` to ``after`` (``WORK`` arrays from :func:`work_orders`;
+    one only in ``after`` was created, one only in ``before`` deleted) does to the rollups, for the next
+    refresh; returns the number of change rows written (none for a work order the rollups see unchanged)."""
+    old = {int(row["id"]): row for row in before}
+    new = {int(row["id"]): row for row in after}
+    rows = []
+    for pk in sorted(old.keys() | new.keys()):
+        left, entered = old.get(pk), new.get(pk)
+        if left is not None and entered is not None and left.tobytes() == entered.tobytes():
+            continue
+        if left is not None:
+            rows.append(_change_row(-1, left))
+        if entered is not None:
+            rows.append(_change_row(1, entered))
+    RollupChange.objects.bulk_create(rows, batch_size=BATCH)
+    return len(rows)
+
+
 def _before_save(sender: Any, instance: WorkOrder, raw: bool = False, **kwargs: Any) -> None:
     if raw or instance.pk is None:
         return
-    old = WorkOrder._base_manager.filter(pk=instance.pk).values("contract_id", *EVENTS).first()
-    instance._kpi_before = old  # type: ignore[attr-defined]
+    instance._kpi_before = work_orders([instance.pk], lock=True)  # type: ignore[attr-defined]
 
 
 def _after_save(sender: Any, instance: WorkOrder, raw: bool = False, **kwargs: Any) -> None:
     if raw:
         return
-    old = instance.__dict__.pop("_kpi_before", None)
-    now = {name: getattr(instance, name) for name in EVENTS}
-    if old and old["contract_id"] != instance.contract_id:
-        mark(old["contract_id"], days_of(old))
-        old = None
-    mark(instance.contract_id, days_of(now) | days_of(old))
+    before = instance.__dict__.pop("_kpi_before", None)
+    record(np.empty(0, dtype=WORK) if before is None else before, work_orders([instance.pk]))
+
+
+def _before_delete(sender: Any, instance: WorkOrder, **kwargs: Any) -> None:
+    instance._kpi_before = work_orders([instance.pk], lock=True)  # type: ignore[attr-defined]
 
 
 def _after_delete(sender: Any, instance: WorkOrder, **kwargs: Any) -> None:
-    mark(instance.contract_id, days_of({name: getattr(instance, name) for name in EVENTS}))
+    before = instance.__dict__.pop("_kpi_before", None)
+    if before is not None:
+        record(before, np.empty(0, dtype=WORK))
 
 
 def connect() -> None:
-    from django.db.models.signals import post_delete, post_save, pre_save
+    from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
     pre_save.connect(_before_save, sender=WorkOrder, dispatch_uid="oqms-kpis-before-save")
     post_save.connect(_after_save, sender=WorkOrder, dispatch_uid="oqms-kpis-after-save")
+    pre_delete.connect(_before_delete, sender=WorkOrder, dispatch_uid="oqms-kpis-before-delete")
     post_delete.connect(_after_delete, sender=WorkOrder, dispatch_uid="oqms-kpis-after-delete")
+
+
+def _changes_work(listed: Sequence[Sequence[Any]]) -> tuple[np.ndarray, np.ndarray]:
+    """Change rows (values of ``CHANGE_COLUMNS``) as a ``WORK`` array and their signs."""
+    work = np.empty(len(listed), dtype=WORK)
+    if not listed:
+        return work, np.zeros(0)
+    named = dict(zip(CHANGE_COLUMNS, zip(*listed, strict=True), strict=True))
+    work["id"] = named["work_order_id"]
+    for name in ("contract", "vendor", "service_type", "site"):
+        work[name] = named[f"{name}_id"]
+    work["priority"] = [priority_code(p) for p in named["priority"]]
+    for name in ("finished", "closed", "reopened"):
+        work[name] = [bool(v) for v in named[name]]
+    work["rating"] = named["rating"]
+    for which in ("response", "resolution"):
+        work[f"{which}_target"] = [-1 if t is None else t for t in named[f"{which}_target_minutes"]]
+        work[f"{which}_seconds"] = [np.nan if v is None else v for v in named[f"{which}_business_seconds"]]
+    for name in DAYS:
+        work[name] = [
+            NO_DAY if d is None else day_number(datetime.date.fromisoformat(d) if isinstance(d, str) else d)
+            for d in named[name]
+        ]
+    return work, np.array(named["sign"], dtype=np.float64)
+
+
+def _claim_changes(limit: int | None, contract_ids: Sequence[int] | None = None) -> list[tuple[Any, ...]]:
+    """Take the oldest waiting changes (at most ``limit``; of these contracts only) out of the table."""
+    table = connection.ops.quote_name(RollupChange._meta.db_table)
+    where, params = "", []
+    if contract_ids is not None:
+        if not contract_ids:
+            return []
+        where = f"WHERE contract_id IN ({', '.join(['%s'] * len(contract_ids))})"
+        params = list(contract_ids)
+    size = ""
+    if limit is not None:
+        size = "LIMIT %s"
+        params.append(limit)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} {where} ORDER BY id {size}) "
+            f"RETURNING {', '.join(CHANGE_COLUMNS)}",
+            params,
+        )
+        return cursor.fetchall()
+
+
+def _lock_changes() -> None:
+    """Hold back new changes until the end of the transaction, and wait for those being written: what is
+    counted from the work orders from here on cannot also arrive later as a change."""
+    if _postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {RollupChange._meta.db_table} IN EXCLUSIVE MODE")
 
 
 # --- encodings ---------------------------------------------------------------------------------------
@@ -239,24 +385,6 @@ def pack_sparse(start: np.ndarray, bucket: np.ndarray, count: np.ndarray) -> lis
     data = records.tobytes()
     bounds = (start * SPARSE.itemsize).tolist()
     return [data[bounds[k] : bounds[k + 1]] for k in range(len(start) - 1)]
-
-
-def dense_blobs(
-    start: np.ndarray, bucket: np.ndarray, count: np.ndarray, batch: int = 20_000
-) -> Iterator[bytes]:
-    """Compressed-row histograms as daily histograms are stored (``histogram.to_bytes``: int32 per bucket), or
-    b"" for an empty row (no data)."""
-    if len(count) and count.max() > np.iinfo(np.int32).max:
-        raise ValueError("a daily histogram count does not fit int32")
-    rows = len(start) - 1
-    for first in range(0, rows, batch):
-        last = min(first + batch, rows)
-        matrix = np.zeros((last - first, BUCKETS), dtype="<i4")
-        lengths = np.diff(start[first : last + 1])
-        entries = slice(int(start[first]), int(start[last]))
-        matrix[np.repeat(np.arange(last - first), lengths), bucket[entries]] = count[entries]
-        for k in range(last - first):
-            yield matrix[k].tobytes() if lengths[k] else b""
 
 
 # --- rollup rows as columns ----------------------------------------------------------------------------
@@ -434,18 +562,28 @@ def _pairs(contract: np.ndarray, day: np.ndarray) -> np.ndarray:
     return contract.astype(np.int64) * (1 << 32) + (day.astype(np.int64) & 0xFFFFFFFF)
 
 
-def accumulate(work: np.ndarray, only: Iterable[tuple[int, datetime.date]] | None = None) -> Rows:
+def _pair_codes(pairs: Iterable[tuple[int, datetime.date]]) -> np.ndarray:
+    listed = list(pairs)
+    return _pairs(
+        np.array([c for c, _d in listed], dtype=np.int64),
+        np.array([day_number(d) for _c, d in listed], dtype=np.int64),
+    )
+
+
+def accumulate(
+    work: np.ndarray,
+    only: Iterable[tuple[int, datetime.date]] | None = None,
+    weight: np.ndarray | None = None,
+    leave_out: Iterable[tuple[int, datetime.date]] = (),
+) -> Rows:
     """The daily rows of work orders (a ``WORK`` array); ``only`` keeps the events of these (contract, day)
-    pairs. Each work order counts on the day of each of its events: raised, first response, resolution (while
-    resolved or closed), closing. Seconds are added in work order id order."""
-    work = work[np.argsort(work["id"], kind="stable")]
-    kept = None
-    if only is not None:
-        pairs = list(only)
-        kept = _pairs(
-            np.array([c for c, _d in pairs], dtype=np.int64),
-            np.array([day_number(d) for _c, d in pairs], dtype=np.int64),
-        )
+    pairs, ``leave_out`` drops those of these. Each work order counts on the day of each of its events: raised,
+    first response, resolution (while resolved or closed), closing; with ``weight``, it counts that many times
+    (changes: -1 for a state left, +1 for a state entered; slices and buckets that add up to nothing are left
+    out). Seconds are added :func:`quantized`."""
+    weight = np.ones(len(work)) if weight is None else np.asarray(weight, dtype=np.float64)
+    kept = None if only is None else _pair_codes(only)
+    dropped = _pair_codes(leave_out)
     seconds = {"response": work["response_seconds"], "resolution": work["resolution_seconds"]}
     masks = {
         "opened": work["opened_day"] != NO_DAY,
@@ -456,9 +594,13 @@ def accumulate(work: np.ndarray, only: Iterable[tuple[int, datetime.date]] | Non
     events: dict[str, np.ndarray] = {}
     for kind, mask in masks.items():
         index = np.flatnonzero(mask)
-        if kept is not None:
-            day = work[f"{kind}_day"][index]
-            index = index[np.isin(_pairs(work["contract"][index], day), kept)]
+        if kept is not None or len(dropped):
+            codes = _pairs(work["contract"][index], work[f"{kind}_day"][index])
+            if kept is not None:
+                index = index[np.isin(codes, kept)]
+                codes = _pairs(work["contract"][index], work[f"{kind}_day"][index])
+            if len(dropped):
+                index = index[~np.isin(codes, dropped)]
         events[kind] = index
     index = np.concatenate(list(events.values()))
     if len(index) == 0:
@@ -478,7 +620,8 @@ def accumulate(work: np.ndarray, only: Iterable[tuple[int, datetime.date]] | Non
         parts[kind] = group[offset : offset + len(rows)]
         offset += len(rows)
 
-    def add(kind: str, weights: np.ndarray | None = None) -> np.ndarray:
+    def add(kind: str, values: np.ndarray | None = None) -> np.ndarray:
+        weights = weight[events[kind]] if values is None else weight[events[kind]] * values
         return np.bincount(parts[kind], weights=weights, minlength=size).astype(np.float64)
 
     opened, responded, resolved, closed = (events[k] for k in ("opened", "responded", "resolved", "closed"))
@@ -494,7 +637,7 @@ def accumulate(work: np.ndarray, only: Iterable[tuple[int, datetime.date]] | Non
         "responded_in_time": add(
             "responded", ((response_target >= 0) & (response <= response_target * 60.0)).astype(np.float64)
         ),
-        "response_seconds": add("responded", response),
+        "response_seconds": add("responded", quantized(response)),
         "resolved": add("resolved"),
         "resolved_in_time": add(
             "resolved",
@@ -502,7 +645,7 @@ def accumulate(work: np.ndarray, only: Iterable[tuple[int, datetime.date]] | Non
         ),
         "resolved_first_time": add("resolved", (~reopened).astype(np.float64)),
         "resolved_reopened": add("resolved", reopened.astype(np.float64)),
-        "resolution_seconds": add("resolved", resolution),
+        "resolution_seconds": add("resolved", quantized(resolution)),
         "closed": add("closed"),
         "rated": add("closed", (rating > 0).astype(np.float64)),
         "rating_sum": add("closed", np.maximum(rating, 0).astype(np.float64)),
@@ -510,10 +653,13 @@ def accumulate(work: np.ndarray, only: Iterable[tuple[int, datetime.date]] | Non
     hist = {}
     for which, kind, sample in (("response", "responded", response), ("resolution", "resolved", resolution)):
         key = parts[kind] * BUCKETS + histogram.bucket_of(sample)
-        unique, counts = np.unique(key, return_counts=True)
+        unique, inverse = np.unique(key, return_inverse=True)
+        counts = np.rint(np.bincount(inverse.ravel(), weights=weight[events[kind]], minlength=len(unique)))
+        present = counts != 0
+        unique, counts = unique[present], counts[present].astype(np.int64)
         hist[which] = _compressed(unique // BUCKETS, unique % BUCKETS, counts, size)
     source = index[first]
-    return Rows(
+    rows = Rows(
         work["contract"][source],
         day[first],
         work["service_type"][source],
@@ -523,6 +669,35 @@ def accumulate(work: np.ndarray, only: Iterable[tuple[int, datetime.date]] | Non
         values,
         hist,
     )
+    something = _nonzero(rows)
+    return rows if something.all() else take_rows(rows, np.flatnonzero(something))
+
+
+def _nonzero(rows: Rows) -> np.ndarray:
+    """Rows with something in them (a row of changes that cancel out has nothing)."""
+    something = np.zeros(len(rows), dtype=bool)
+    for column in rows.values.values():
+        something |= column != 0
+    for start, _bucket, _count in rows.hist.values():
+        something |= np.diff(start) > 0
+    return something
+
+
+def _inconsistent(rows: Rows) -> np.ndarray:
+    """Rows that cannot be right: a count below 0, seconds without a duration counted, a histogram with a count
+    below 0 or not adding up to its count."""
+    bad = np.zeros(len(rows), dtype=bool)
+    for name, column in rows.values.items():
+        if name not in FLOATS:
+            bad |= column < 0
+    for which, counted in (("response", "responded"), ("resolution", "resolved")):
+        bad |= (rows.values[counted] == 0) & (rows.values[f"{which}_seconds"] != 0)
+        start, _bucket, count = rows.hist[which]
+        owner = np.repeat(np.arange(len(rows)), np.diff(start))
+        total = np.bincount(owner, weights=count, minlength=len(rows))
+        negative = np.bincount(owner, weights=count < 0, minlength=len(rows)) > 0
+        bad |= (total != rows.values[counted]) | negative
+    return bad
 
 
 # --- reading work orders ------------------------------------------------------------------------------
@@ -709,12 +884,11 @@ def stored_names(model: Any) -> list[str]:
 
 
 def stored_rows(model: Any, rows: Rows) -> Iterator[tuple[Any, ...]]:
-    """Rows as values of :func:`stored_names` (daily histograms dense, monthly ones sparse; a key of 0 is
-    NULL, or "" for the priority)."""
+    """Rows as values of :func:`stored_names` (histograms sparse; a key of 0 is NULL, or "" for the
+    priority)."""
     dates = {number: day_of(number) for number in np.unique(rows.period).tolist()}
     priorities = {code: priority_text(code) for code in np.unique(rows.priority).tolist()}
-    encode = dense_blobs if _is_daily(model) else pack_sparse
-    blobs = [encode(*rows.hist[which]) for which in HISTOGRAMS]
+    blobs = [pack_sparse(*rows.hist[which]) for which in HISTOGRAMS]
     columns = [
         np.rint(rows.values[n]).astype(np.int64).tolist() if n not in FLOATS else rows.values[n].tolist()
         for n in COLUMNS
@@ -808,6 +982,16 @@ def _packed(model: Any, source: str, histograms: bool) -> str:
     return f"SELECT count(*), string_agg({' || '.join(record)}, ''), {', '.join(hists)} FROM {source}"
 
 
+def _unpack_sparse(lengths: np.ndarray, data: bytes, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stored sparse histograms (``lengths``: bytes of each row's, ``data``: all of them) as compressed rows."""
+    if len(lengths) != count or (lengths % SPARSE.itemsize).any():
+        raise ValueError("a rollup histogram is not in the sparse form")
+    sparse = np.frombuffer(data, dtype=SPARSE)
+    start = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(lengths // SPARSE.itemsize, out=start[1:])
+    return start, sparse["bucket"].astype(np.int64), sparse["count"].astype(np.int64)
+
+
 def _run_packed(model: Any, sql: str, params: Sequence[Any], histograms: bool) -> Rows:
     import psycopg
 
@@ -826,16 +1010,7 @@ def _run_packed(model: Any, sql: str, params: Sequence[Any], histograms: bool) -
             continue
         lengths = np.frombuffer(blobs[2 * k] or b"", dtype=">i4").astype(np.int64)
         data = blobs[2 * k + 1] or b""
-        if _is_daily(model):
-            full = np.flatnonzero(lengths)
-            matrix = np.frombuffer(data, dtype="<i4").reshape(len(full), BUCKETS)
-            rows_, buckets = np.nonzero(matrix)
-            hist[which] = _compressed(full[rows_], buckets, matrix[rows_, buckets], count)
-        else:
-            sparse = np.frombuffer(data, dtype=SPARSE)
-            start = np.zeros(count + 1, dtype=np.int64)
-            np.cumsum(lengths // SPARSE.itemsize, out=start[1:])
-            hist[which] = (start, sparse["bucket"].astype(np.int64), sparse["count"].astype(np.int64))
+        hist[which] = _unpack_sparse(lengths, data, count)
     return Rows(
         *(records[key].astype(np.int64) for key in KEYS),
         {name: records[name].astype(np.float64) for name in COLUMNS},
@@ -881,17 +1056,8 @@ def rows_of(model: Any, listed: Sequence[Sequence[Any]], names: Sequence[str]) -
             hist[which] = (np.zeros(count + 1, dtype=np.int64), nothing, nothing)
             continue
         blobs = [bytes(blob or b"") for blob in columns[f"{which}_histogram"]]
-        if _is_daily(model):
-            full = np.array([k for k, blob in enumerate(blobs) if blob], dtype=np.int64)
-            matrix = np.frombuffer(b"".join(blobs), dtype="<i4").reshape(len(full), BUCKETS)
-            rows_, buckets = np.nonzero(matrix)
-            hist[which] = _compressed(full[rows_], buckets, matrix[rows_, buckets], count)
-        else:
-            lengths = np.array([len(blob) for blob in blobs], dtype=np.int64) // SPARSE.itemsize
-            sparse = np.frombuffer(b"".join(blobs), dtype=SPARSE)
-            start = np.zeros(count + 1, dtype=np.int64)
-            np.cumsum(lengths, out=start[1:])
-            hist[which] = (start, sparse["bucket"].astype(np.int64), sparse["count"].astype(np.int64))
+        lengths = np.array([len(blob) for blob in blobs], dtype=np.int64)
+        hist[which] = _unpack_sparse(lengths, b"".join(blobs), count)
     return Rows(
         np.array(columns["contract_id"], dtype=np.int64),
         np.array([day_number(d) for d in period], dtype=np.int64),
@@ -988,101 +1154,90 @@ def _take(model: Any, pairs: Iterable[tuple[int, datetime.date]]) -> Rows:
     return rows
 
 
-def _month_sums(months: Iterable[tuple[int, datetime.date]]) -> Rows:
-    """The monthly rows (full slices) of the daily rows of these (contract, month) pairs, without histograms:
-    what :func:`monthly` gives (the seconds added in day order), computed by the database where it can."""
-    months = sorted(set(months))
-    if not months:
+def _take_keys(model: Any, keys: Rows) -> Rows:
+    """Delete the stored rollups with the keys of these rows and return them, in key order (on SQLite: every
+    row of their days or months, which the caller writes back)."""
+    if len(keys) == 0:
         return empty_rows()
     if not _postgres():
-        return monthly(_read_all(DailyRollup, _in_months(months), histograms=False))
-    sums = ", ".join(
-        f"sum(d.{n} ORDER BY d.day) AS {n}" if n in FLOATS else f"sum(d.{n}) AS {n}" for n in COLUMNS
+        return _take(model, zip(keys.contract.tolist(), map(day_of, keys.period.tolist()), strict=True))
+    period = "day" if _is_daily(model) else "month"
+    service_type, site = (
+        ("r.service_type_id", "r.site_id")
+        if _is_daily(model)
+        else ("COALESCE(r.service_type_id, 0)", "COALESCE(r.site_id, 0)")
     )
     sql = (
-        "WITH sums AS (SELECT d.contract_id, p.first AS month, d.service_type_id, d.priority, d.site_id, "
-        f"min(d.vendor_id) AS vendor_id, {sums} "
-        "FROM unnest(%s::bigint[], %s::date[], %s::date[]) AS p(contract_id, first, after) "
-        f"JOIN {DailyRollup._meta.db_table} d ON d.contract_id = p.contract_id AND d.day >= p.first "
-        "AND d.day < p.after WHERE d.contract_id = ANY(%s) AND d.day >= %s AND d.day < %s "
-        "GROUP BY 1, 2, 3, 4, 5) " + _packed(MonthlyRollup, "sums", False)
+        f"WITH gone AS (DELETE FROM {model._meta.db_table} r USING unnest(%s::bigint[], %s::date[], "
+        "%s::bigint[], %s::text[], %s::bigint[]) AS p(contract_id, period, service_type_id, priority, site_id) "
+        f"WHERE r.contract_id = p.contract_id AND r.{period} = p.period AND {service_type} = p.service_type_id "
+        f"AND r.priority = p.priority AND {site} = p.site_id RETURNING r.*) " + _packed(model, "gone", True)
     )
-    params = [[c for c, _m in months], [m for _c, m in months], [next_month(m) for _c, m in months]]
-    params += [
-        sorted({c for c, _m in months}),
-        min(m for _c, m in months),
-        max(next_month(m) for _c, m in months),
+    params = [
+        keys.contract.tolist(),
+        [day_of(number) for number in keys.period.tolist()],
+        keys.service_type.tolist(),
+        [priority_text(code) for code in keys.priority.tolist()],
+        keys.site.tolist(),
     ]
-    return sort_rows(_run_packed(MonthlyRollup, sql, params, False))
+    return sort_rows(_run_packed(model, sql, params, True))
 
 
-def _rebuild_days(pairs: Sequence[tuple[int, datetime.date]]) -> int:
-    """Recompute the daily rollups of these (contract, day) pairs and the monthly rollups of their months (in
-    the caller's transaction); returns the number of daily rows written."""
+def _add_to(model: Any, change: Rows) -> Rows:
+    """Add rows of changes to the stored rollups of their keys (rows that add up to nothing are removed);
+    returns the rows that would not add up, left out (the caller counts them again)."""
+    change = take_rows(change, np.flatnonzero(_nonzero(change)))
+    if len(change) == 0:
+        return empty_rows()
+    both = concat_rows([_take_keys(model, change), change])
+    summed = group_rows(both, both.key_columns())
+    summed = take_rows(summed, np.flatnonzero(_nonzero(summed)))
+    bad = _inconsistent(summed)
+    _insert(model, take_rows(summed, np.flatnonzero(~bad)))
+    return take_rows(summed, np.flatnonzero(bad))
+
+
+def _recount_days(pairs: Sequence[tuple[int, datetime.date]]) -> None:
+    """Count the daily rollups of these (contract, day) pairs again from the work orders."""
     if not pairs:
-        return 0
-    contracts = sorted({c for c, _d in pairs})
-    _lock(contracts)
-    work = _fetch(contracts, _ranges(d for _c, d in pairs), only=pairs)
+        return
+    work = _fetch(sorted({c for c, _d in pairs}), _ranges(d for _c, d in pairs), only=pairs)
     fresh = accumulate(work, only=pairs)
     del work
-    old = _take(DailyRollup, pairs)
-    written = _insert(DailyRollup, fresh)
-    _refresh_months({(c, month_of(d)) for c, d in pairs}, added=fresh, removed=old)
-    return written
+    _take(DailyRollup, pairs)
+    _insert(DailyRollup, fresh)
 
 
-def _negated(rows: Rows) -> Rows:
-    hist = {which: (start, bucket, -count) for which, (start, bucket, count) in rows.hist.items()}
-    return Rows(*(getattr(rows, key) for key in KEYS), rows.values, hist)
-
-
-def _refresh_months(months: set[tuple[int, datetime.date]], added: Rows, removed: Rows) -> None:
-    """Recompute the monthly rollups of these (contract, month) pairs after some of their days were replaced
-    (``removed`` by ``added``, daily rows): counts and seconds from the month's daily rows, histograms as the
-    stored ones minus the removed days' plus the added days' (recounted from the daily rows if that does not
-    add up), then the levels."""
+def _count_months(months: Iterable[tuple[int, datetime.date]]) -> None:
+    """Count the monthly rollups (every level) of these (contract, month) pairs again from their daily rows."""
+    months = sorted(set(months))
     if not months:
         return
-    stored = _take(MonthlyRollup, months)
-    stored = take_rows(stored, np.flatnonzero(full_slices(stored)))
-    fresh = _month_sums(months)
-    change = sort_rows(concat_rows([stored, monthly(added), _negated(monthly(removed))]))
-    change = group_rows(change, change.key_columns())
-    # Give each fresh row the histograms of its key; anything left over must be empty.
-    both = concat_rows([fresh, change])
-    group, _first = _group(*both.key_columns())
-    fresh_group, change_group = group[: len(fresh)], group[len(fresh) :]
-    position = np.full(int(group.max()) + 1 if len(group) else 0, -1, dtype=np.int64)
-    position[change_group] = np.arange(len(change))
-    found = position[fresh_group]
-    matched = np.flatnonzero(found >= 0)
-    for which in HISTOGRAMS:
-        start, bucket, count = change.hist[which]
-        lengths = np.zeros(len(fresh), dtype=np.int64)
-        lengths[matched] = start[found[matched] + 1] - start[found[matched]]
-        new_start = np.zeros(len(fresh) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=new_start[1:])
-        gather = expand(start[found[matched]], lengths[matched])
-        fresh.hist[which] = (new_start, bucket[gather], count[gather])
-    bad = np.zeros(len(fresh), dtype=bool)
-    for which, counted in (("response", "responded"), ("resolution", "resolved")):
-        start, _bucket, count = fresh.hist[which]
-        owner = np.repeat(np.arange(len(fresh)), np.diff(start))
-        total = np.bincount(owner, weights=count, minlength=len(fresh))
-        negative = np.bincount(owner, weights=count < 0, minlength=len(fresh)) > 0
-        bad |= (total != fresh.values[counted]) | negative
-    leftover = np.setdiff1d(np.arange(len(change)), found[matched])
-    recount = {(int(c), int(m)) for c, m in zip(fresh.contract[bad], fresh.period[bad], strict=True)}
-    for k in leftover.tolist():
-        if any(np.diff(change.hist[which][0])[k] for which in HISTOGRAMS):
-            recount.add((int(change.contract[k]), int(change.period[k])))
-    if recount:  # the stored histograms did not add up: count them again from the daily rows
-        pairs = [(c, day_of(m)) for c, m in sorted(recount)]
-        recounted = monthly(_read_all(DailyRollup, _in_months(pairs), histograms=True))
-        keep = ~np.isin(_pairs(fresh.contract, fresh.period), _pairs(recounted.contract, recounted.period))
-        fresh = concat_rows([take_rows(fresh, np.flatnonzero(keep)), recounted])
-    _insert(MonthlyRollup, with_levels(fresh))
+    daily = _read_all(DailyRollup, _in_months(months), histograms=True)
+    _take(MonthlyRollup, months)
+    _insert(MonthlyRollup, with_levels(monthly(daily)))
+
+
+def _apply(change: Rows, recount: Sequence[tuple[int, datetime.date]] = ()) -> None:
+    """Add daily rows of changes (full slices) to the daily rollups and, added up by month and level, to the
+    monthly ones; count the ``recount`` days again from the work orders and their months from their days.
+    Daily rows that would not add up are left out and their days marked to be counted again; monthly ones are
+    counted again from the days at once."""
+    bad = _add_to(DailyRollup, change)
+    by_contract: dict[int, set[datetime.date]] = {}
+    for contract_id, number in zip(bad.contract.tolist(), bad.period.tolist(), strict=True):
+        by_contract.setdefault(contract_id, set()).add(day_of(number))
+    for contract_id, days in by_contract.items():
+        mark(contract_id, days)
+    _recount_days(recount)
+    counted = {(c, month_of(d)) for c, d in recount}
+    months = with_levels(monthly(change))
+    if counted:
+        codes = _pair_codes(counted)
+        months = take_rows(months, np.flatnonzero(~np.isin(_pairs(months.contract, months.period), codes)))
+    bad = _add_to(MonthlyRollup, months)
+    counted |= {(c, day_of(m)) for c, m in zip(bad.contract.tolist(), bad.period.tolist(), strict=True)}
+    _count_months(counted)
 
 
 def _pending(limit: int) -> list[tuple[int, int, datetime.date, datetime.datetime]]:
@@ -1124,25 +1279,49 @@ def _claim(
     return claimed
 
 
-def refresh_dirty(limit: int = 5000) -> int:
-    """Rebuild the dirty days (oldest marks first, at most ``limit``) in one transaction; returns how many days
-    were rebuilt."""
-    pending = _pending(limit)
-    if not pending:
-        return 0
+def _serialise(wait: bool) -> bool:
+    """Take the advisory lock of refreshes and rebuilds for the transaction (PostgreSQL; elsewhere writers are
+    serialised anyway); without ``wait``, give up at once if it is taken."""
+    if not _postgres():
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")  # short queries, small sorts: no compiling, all in memory
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
+            return True
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [REFRESH_LOCK])
+        return bool(cursor.fetchone()[0])
+
+
+def refresh_dirty(limit: int = 20_000) -> int:
+    """Add the oldest waiting changes (at most ``limit``) to the rollups, or, when days are marked, count the
+    oldest marked days (at most ``limit``) again, with every waiting change of their contracts; in one
+    transaction. Returns how many changes and days were done: 0 when nothing is waiting or another refresh is
+    running."""
+    from oqms.contracts.models import Contract
+
     with transaction.atomic():
-        if _postgres():
-            with connection.cursor() as cursor:  # short queries, small sorts: no compiling, all in memory
-                cursor.execute("SET LOCAL jit = off")
-                cursor.execute("SET LOCAL work_mem = '64MB'")
-        claimed = _claim(pending)
-        _rebuild_days(claimed)
-    return len(claimed)
-
-
-@transaction.atomic
-def rebuild_day(contract_id: int, day: datetime.date) -> int:
-    return _rebuild_days([(contract_id, day)])
+        if not _serialise(wait=False):
+            return 0
+        pending = _pending(limit)
+        claimed: list[tuple[int, datetime.date]] = []
+        if pending:
+            _lock_changes()
+            claimed = _claim(pending)
+            listed = _claim_changes(None, sorted({c for c, _d in claimed}))
+        else:
+            listed = _claim_changes(limit)
+        if not listed and not claimed:
+            return 0
+        work, sign = _changes_work(listed)
+        contracts = set(work["contract"].tolist()) | {c for c, _d in claimed}
+        alive = set(Contract.objects.filter(pk__in=contracts).values_list("pk", flat=True))
+        kept = np.isin(work["contract"], sorted(alive))  # a deleted contract's rollups went with it
+        claimed = [(c, d) for c, d in claimed if c in alive]
+        _lock(alive)
+        _apply(accumulate(work[kept], weight=sign[kept], leave_out=claimed), claimed)
+    return len(listed) + len(claimed)
 
 
 def _chunks(contract_ids: list[int] | None) -> list[list[int]]:
@@ -1165,17 +1344,20 @@ def _chunks(contract_ids: list[int] | None) -> list[list[int]]:
 @transaction.atomic
 def rebuild(contract_ids: Iterable[int] | None = None) -> int:
     """Recompute the rollups of all (or these) contracts from their work orders; returns the number of daily
-    rows."""
+    rows. New changes wait meanwhile (the change table is locked), and the waiting ones of these contracts are
+    dropped: the work orders are counted as they are."""
     from oqms.contracts.models import Contract
 
     ids = sorted(set(contract_ids)) if contract_ids is not None else None
-    daily, months, dirty = DailyRollup.objects.all(), MonthlyRollup.objects.all(), DirtyDay.objects.all()
+    _serialise(wait=True)
+    _lock_changes()
+    tables = [DailyRollup.objects.all(), MonthlyRollup.objects.all(), DirtyDay.objects.all()]
+    tables.append(RollupChange.objects.all())
     if ids is not None:
-        daily, months, dirty = (rows.filter(contract_id__in=ids) for rows in (daily, months, dirty))
+        tables = [rows.filter(contract_id__in=ids) for rows in tables]
     _lock(ids if ids is not None else Contract.objects.values_list("pk", flat=True))
-    _delete(dirty)  # marks made from here on are rebuilt by the next refresh
-    _delete(daily)
-    _delete(months)
+    for rows in tables:
+        _delete(rows)
     written = 0
     for chunk in _chunks(ids):
         rows = accumulate(_fetch(chunk, None))
