@@ -11,7 +11,6 @@ import threading
 from typing import Any
 
 import numpy as np
-
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -142,7 +141,9 @@ def test_refreshing_in_small_batches_equals_one_batch_and_a_rebuild(cast: Any) -
     changes = RollupChange.objects.count()
     assert changes > 50
     rounds = 0
-    while rollups.refresh_dirty(limit=7):  # a few changes at a time, each day and month touched again and again
+    while rollups.refresh_dirty(
+        limit=7
+    ):  # a few changes at a time, each day and month touched again and again
         rounds += 1
     assert rounds >= changes // 7 and not RollupChange.objects.exists()
     batched = _stored()
@@ -165,9 +166,12 @@ def test_a_save_the_rollups_do_not_see_records_nothing(cast: Any) -> None:
     wo.save(update_fields=["priority"])
     assert sorted(RollupChange.objects.values_list("sign", "priority")) == [(-1, before), (1, "P1")]
     rollups.refresh_dirty()
-    assert measures.totals(timezone.localdate(), timezone.localdate(), contract=cast.contract_a, priority="P1")[
-        "opened"
-    ] == 1
+    assert (
+        measures.totals(timezone.localdate(), timezone.localdate(), contract=cast.contract_a, priority="P1")[
+            "opened"
+        ]
+        == 1
+    )
     incremental = _stored()
     rollups.rebuild()
     assert _stored() == incremental
@@ -211,7 +215,9 @@ def test_a_change_to_rollups_that_do_not_add_up_has_them_counted_again(cast: Any
     rollups.refresh_dirty(limit=10_000)
     row = DailyRollup.objects.filter(site=cast.site, service_type=cast.service_type, responded__gt=0).first()
     assert row is not None
-    DailyRollup.objects.filter(pk=row.pk).update(responded=row.responded + 5)  # no longer its histogram's count
+    DailyRollup.objects.filter(pk=row.pk).update(
+        responded=row.responded + 5
+    )  # no longer its histogram's count
     MonthlyRollup.objects.filter(  # its month's row of the slice: 100 resolutions that never were
         contract_id=row.contract_id,
         month=row.day.replace(day=1),
@@ -274,7 +280,9 @@ def test_marked_days_are_counted_from_the_work_orders_with_the_waiting_changes(c
     waiting = RollupChange.objects.filter(contract_id=wo.contract_id).count()
     assert waiting and RollupChange.objects.exclude(contract_id=wo.contract_id).exists()
     assert rollups.refresh_dirty() == waiting + 1  # the day, and every waiting change of its contract
-    assert not DirtyDay.objects.exists() and not RollupChange.objects.filter(contract_id=wo.contract_id).exists()
+    assert (
+        not DirtyDay.objects.exists() and not RollupChange.objects.filter(contract_id=wo.contract_id).exists()
+    )
     rollups.refresh_dirty()
     incremental = _stored()
     rollups.rebuild()
@@ -301,21 +309,32 @@ def test_the_upgrade_makes_daily_histograms_sparse_and_counts_every_day_again(ca
         DailyRollup.objects.filter(pk=row.pk).update(response_seconds=row.response_seconds + 1e-7, **dense)
     migration.forwards(apps, None)
     assert set(DirtyDay.objects.values_list("contract_id", "day")) == days
-    assert all(len(bytes(b)) % 6 == 0 for b in DailyRollup.objects.values_list("response_histogram", flat=True))
+    assert all(
+        len(bytes(b)) % 6 == 0 for b in DailyRollup.objects.values_list("response_histogram", flat=True)
+    )
     while rollups.refresh_dirty(limit=5):
         pass
     assert _stored() == expected
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent workers need PostgreSQL (CI runs it)")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="concurrent workers need PostgreSQL (CI runs it)"
+)
 def test_a_refresh_leaves_when_another_is_running_and_saves_wait_for_a_repair(transactional_db: Any) -> None:
     from tests.conftest import build_cast
 
     cast = build_cast()
     rollups.refresh_dirty()
     with audit.audit_context(actor=cast.qm, source="test"):
-        services.close(services.resolve(services.start(services.assign(
-            cast.wo_b, cast.qm, cast.staff_b), cast.staff_b), cast.staff_b, "好了"), cast.requester, 4)
+        services.close(
+            services.resolve(
+                services.start(services.assign(cast.wo_b, cast.qm, cast.staff_b), cast.staff_b),
+                cast.staff_b,
+                "好了",
+            ),
+            cast.requester,
+            4,
+        )
     holding, release = threading.Event(), threading.Event()
     seen: list[int] = []
 
