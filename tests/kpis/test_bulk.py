@@ -335,3 +335,35 @@ def test_monthly_rollups_are_the_daily_ones_added_up(cast: Any) -> None:
     assert levels.count() == len(
         {(c, m) for c, m in MonthlyRollup.objects.values_list("contract_id", "month")}
     )
+
+
+def test_results_per_person_in_one_pass_equal_each_computed_alone(cast: Any) -> None:
+    from oqms.kpis import evaluation, staff
+    from oqms.workorders.models import WorkOrder
+    from tests.conftest import make_user
+
+    _spread_work(cast, 9)
+    _kpis(cast)
+    other = make_user("staff_a2", "vendor_staff", cast.vendor_a)
+    mine = WorkOrder.objects.filter(contract=cast.contract_a, assignee__isnull=False).order_by("pk")
+    WorkOrder.objects.filter(pk__in=list(mine.values_list("pk", flat=True))[::2]).update(assignee=other)
+    rollups.refresh_dirty(limit=100_000)
+    today = timezone.localdate()
+    previous = today.replace(day=1) - datetime.timedelta(days=1)
+    seen: set[int] = set()
+    for kind, day in (("month", today), ("month", previous), ("quarter", today)):
+        card = scorecards.compute(cast.contract_a, kind, day)
+        rows = staff.compute(card)
+        people = {row.person_id for row in rows}
+        assert people <= {cast.staff_a.pk, other.pk} and len(rows) == len(people) * card.results.count() > 0
+        seen |= people
+        for row in rows:
+            alone = evaluation.evaluate_for_person(row.kpi, card.period_start, card.period_end, row.person_id)
+            assert (row.value, row.numerator, row.denominator, row.inputs, row.score) == (
+                alone.value,
+                alone.numerator,
+                alone.denominator,
+                alone.inputs,
+                alone.score,
+            ), (kind, row.kpi.code)
+    assert seen == {cast.staff_a.pk, other.pk}

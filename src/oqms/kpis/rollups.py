@@ -780,6 +780,11 @@ def _fetch_postgres(where: str, params: dict[str, Any], kept: np.ndarray | None)
     return np.concatenate(parts)
 
 
+def work_of(rows: QuerySet[Any]) -> np.ndarray:
+    """The work orders of a queryset as the rollups see them (a ``WORK`` array, in the queryset's order)."""
+    return _fetch_orm(rows)
+
+
 def _fetch_orm(rows: Any) -> np.ndarray:
     listed = list(rows.values_list(*FIELDS))
     work = np.empty(len(listed), dtype=WORK)

@@ -1,16 +1,21 @@
 """The scorecard per staff member: each KPI computed over the work orders assigned to one person of the vendor
 (every measure of the library is per person: who responded, resolved, was rated). Read straight from the work
-orders — the rollups are not kept per person — and stored with the scorecard when it is published and approved,
-so that what the vendor was shown stays as it was."""
+orders — the rollups are not kept per person — in one pass: the contract's work orders with an event in the
+period are read once and counted per person with the rollups' own arithmetic (``rollups.accumulate``), so a
+person's figures are exactly what ``evaluation.evaluate_for_person`` computes. Stored with the scorecard when it
+is published and approved, so that what the vendor was shown stays as it was."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from django.db.models import Q
 
 from oqms.accounts.models import User
-from oqms.kpis.evaluation import evaluate_for_person
+from oqms.engine import histogram
+from oqms.kpis import measures, rollups
+from oqms.kpis.evaluation import filters_of, from_totals
 from oqms.kpis.models import Scorecard, StaffResult
 from oqms.kpis.rollups import day_bounds
 from oqms.workorders.models import WorkOrder
@@ -18,18 +23,32 @@ from oqms.workorders.models import WorkOrder
 EVENTS = ("opened_at", "responded_at", "resolved_at", "closed_at")
 
 
-def people(scorecard: Scorecard) -> list[Any]:
-    """The people of the vendor with work orders of the contract that have an event in the period."""
+def _during(scorecard: Scorecard) -> Any:
     start, end = day_bounds(scorecard.period_start)[0], day_bounds(scorecard.period_end)[1]
     during = Q()
     for name in EVENTS:
         during |= Q(**{f"{name}__gte": start, f"{name}__lt": end})
-    ids = (
-        WorkOrder._base_manager.filter(during, contract_id=scorecard.contract_id, assignee__isnull=False)
-        .values_list("assignee", flat=True)
-        .distinct()
-    )
+    return WorkOrder._base_manager.filter(during, contract_id=scorecard.contract_id, assignee__isnull=False)
+
+
+def people(scorecard: Scorecard) -> list[Any]:
+    """The people of the vendor with work orders of the contract that have an event in the period."""
+    ids = _during(scorecard).values_list("assignee", flat=True).distinct()
     return list(User.objects.filter(pk__in=ids).order_by("display_name", "username"))
+
+
+def _totals(rows: rollups.Rows, first: int, last: int) -> measures.Totals:
+    """Daily rows of days ``first``..``last`` (day numbers) added up, as :func:`measures.direct_totals` gives
+    them."""
+    inside = np.flatnonzero((rows.period >= first) & (rows.period <= last))
+    rows = rollups.take_rows(rows, inside)
+    values = {name: float(rows.values[name].sum()) for name in rollups.COLUMNS}
+    hists = {}
+    for which, counted in (("response", "responded"), ("resolution", "resolved")):
+        _start, bucket, count = rows.hist[which]
+        dense = np.bincount(bucket, weights=count, minlength=histogram.BUCKETS_V1.size)
+        hists[which] = np.rint(dense).astype(np.int64) if values[counted] else None
+    return measures.Totals(values, hists["response"], hists["resolution"])
 
 
 def compute(scorecard: Scorecard) -> list[StaffResult]:
@@ -38,10 +57,24 @@ def compute(scorecard: Scorecard) -> list[StaffResult]:
         result.kpi
         for result in scorecard.results.select_related("kpi", "kpi__contract").order_by("kpi__code")
     ]
+    listed = _during(scorecard).order_by("pk")
+    work = rollups.work_of(listed)
+    assignees = np.array(list(listed.values_list("assignee_id", flat=True)), dtype=np.int64)
+    first, last = rollups.day_number(scorecard.period_start), rollups.day_number(scorecard.period_end)
     rows = []
     for person in people(scorecard):
+        mine = assignees == person.pk
         for kpi in kpis:
-            result = evaluate_for_person(kpi, scorecard.period_start, scorecard.period_end, person.pk)
+            chosen = mine.copy()
+            if kpi.service_type_id:
+                chosen &= work["service_type"] == kpi.service_type_id
+            if kpi.site_id:
+                chosen &= work["site"] == kpi.site_id
+            if kpi.priority:
+                chosen &= work["priority"] == rollups.priority_code(kpi.priority)
+            totals = _totals(rollups.accumulate(work[chosen]), first, last)
+            filters = filters_of(kpi) | {"assignee": person.pk}
+            result = from_totals(kpi, totals, scorecard.period_end, filters)
             rows.append(
                 StaffResult(
                     scorecard=scorecard,
