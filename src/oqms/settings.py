@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "oqms.vendors",
     "oqms.contracts",
     "oqms.workorders",
+    "oqms.inspections",
     "oqms.kpis",
     "oqms.settlements",
     "oqms.demo",

@@ -24,6 +24,9 @@ class Kind(models.TextChoices):
     CONSEQUENCE = "consequence", _("Consequence of the scorecards")
     SCORECARDS_READY = "scorecards_ready", _("Scorecards ready to publish")
     SCORECARD_REVISED = "scorecard_revised", _("Published scorecard recomputed")
+    INSPECTION_DUE = "inspection_due", _("Inspection coming up")
+    INSPECTION_OVERDUE = "inspection_overdue", _("Inspection overdue")
+    INSPECTION_FAILED = "inspection_failed", _("Inspection failed: action required")
 
 
 Kind.colours = {  # type: ignore[attr-defined]
@@ -41,6 +44,9 @@ Kind.colours = {  # type: ignore[attr-defined]
     Kind.CONSEQUENCE: "danger",
     Kind.SCORECARDS_READY: "primary",
     Kind.SCORECARD_REVISED: "warning",
+    Kind.INSPECTION_DUE: "info",
+    Kind.INSPECTION_OVERDUE: "danger",
+    Kind.INSPECTION_FAILED: "danger",
 }
 
 TITLES: dict[str, Any] = {
@@ -58,6 +64,9 @@ TITLES: dict[str, Any] = {
     Kind.CONSEQUENCE: _("%(vendor)s: %(rule)s"),
     Kind.SCORECARDS_READY: _("%(count)s scorecards of %(period)s are ready to publish"),
     Kind.SCORECARD_REVISED: _("Scorecard %(contract)s %(period)s recomputed: %(grade)s (%(score)s)"),
+    Kind.INSPECTION_DUE: _("Inspection %(number)s at %(site)s on %(at)s"),
+    Kind.INSPECTION_OVERDUE: _("Inspection %(number)s at %(site)s is overdue"),
+    Kind.INSPECTION_FAILED: _("Inspection %(number)s at %(site)s needs action from the vendor"),
 }
 BODIES: dict[str, Any] = {
     Kind.SLA_AT_RISK: _("%(title)s — %(vendor)s, %(site)s. Due %(due)s."),
@@ -88,6 +97,13 @@ BODIES: dict[str, Any] = {
     Kind.SCORECARD_REVISED: _(
         "%(title)s. Late data changed its figures after it was published; review them — you may comment, accept "
         "or appeal until %(appeal_due)s."
+    ),
+    Kind.INSPECTION_DUE: _("%(title)s (contract %(contract)s). Complete it by %(due)s."),
+    Kind.INSPECTION_OVERDUE: _(
+        "%(title)s: it was due %(due)s (contract %(contract)s). Carry it out, reassign it or cancel it."
+    ),
+    Kind.INSPECTION_FAILED: _(
+        "%(title)s (contract %(contract)s). %(findings)s finding(s) need action from the vendor."
     ),
 }
 
