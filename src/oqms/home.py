@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from oqms.accounts.choices import Role
 from oqms.contracts.models import ContractAttachment
+from oqms.inspections.models import InspectionPhoto
 from oqms.vendors.models import EXPIRY_WARNING_DAYS, QualificationDocument
 from oqms.workorders.choices import OPEN_STATUSES, Status
 from oqms.workorders.models import WorkOrder, WorkOrderAttachment
@@ -24,6 +25,7 @@ from oqms.workorders.models import WorkOrder, WorkOrderAttachment
 # see that record, so a vendor cannot fetch another vendor's photo by guessing its URL.
 MEDIA_OWNERS: dict[str, tuple[Any, str]] = {
     "workorders/": (WorkOrderAttachment, "photo"),
+    "inspections/": (InspectionPhoto, "photo"),
     "contracts/": (ContractAttachment, "file"),
     "vendors/documents/": (QualificationDocument, "file"),
 }

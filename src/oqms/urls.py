@@ -13,6 +13,7 @@ urlpatterns = [
     path("vendors/", include("oqms.vendors.urls")),
     path("contracts/", include("oqms.contracts.urls")),
     path("work/", include("oqms.workorders.urls")),
+    path("inspections/", include("oqms.inspections.urls")),
     path("kpis/", include("oqms.kpis.urls")),
     path("settlements/", include("oqms.settlements.urls")),
     path("audit/", include("oqms.core.urls")),

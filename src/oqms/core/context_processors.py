@@ -17,6 +17,31 @@ MENU: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
         ],
     ),
     (
+        _("Inspections"),
+        [
+            (
+                _("Inspections"),
+                "inspections:inspection_list",
+                "inspections.view_inspection",
+                "clipboard-check",
+            ),
+            (_("Findings"), "inspections:finding_list", "inspections.view_finding", "flag"),
+            (
+                _("Inspection plans"),
+                "inspections:inspectionplan_list",
+                "inspections.view_inspectionplan",
+                "calendar2-check",
+            ),
+            (
+                _("Checklists"),
+                "inspections:checklisttemplate_list",
+                "inspections.view_checklisttemplate",
+                "ui-checks",
+            ),
+            (_("Acceptance lots"), "inspections:lot_list", "inspections.view_lot", "boxes"),
+        ],
+    ),
+    (
         _("Vendors"),
         [
             (_("Vendors"), "vendors:vendor_list", "vendors.view_vendor", "building"),

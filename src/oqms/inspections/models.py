@@ -215,6 +215,10 @@ class ChecklistItem(BaseModel):
             ),
         )
 
+    @property
+    def score_range(self) -> range:
+        return range(0, int(self.max_score or 0) + 1)
+
     def choice_labels(self) -> list[str]:
         return [str(c.get("label", "")) for c in (self.choices or []) if isinstance(c, dict)]
 
@@ -287,6 +291,42 @@ class InspectionPlan(BaseModel):
 
     def kind_colour(self) -> str:
         return colour_of(PlanKind, self.kind)
+
+    @property
+    def rule_text(self) -> str:
+        """The rule in words ("every week on Monday, Thursday"), or the draw of a random plan."""
+        if self.kind == PlanKind.RANDOM:
+            return str(_("%(count)s at random per %(period)s")) % {
+                "count": self.per_period,
+                "period": self.get_period_display(),
+            }
+        rule = self.rule or {}
+        if rule.get("kind") == "weekly":
+            names = dict(WEEKDAY_NAMES)
+            days = ", ".join(str(names.get(d, d)) for d in rule.get("weekdays", []))
+            return str(_("every week on %(days)s")) % {"days": days}
+        if rule.get("kind") == "monthly":
+            days = ", ".join(str(_("last day")) if d == -1 else str(d) for d in rule.get("days", []))
+            return str(_("every month on day %(days)s")) % {"days": days}
+        if rule.get("kind") == "every":
+            return str(_("every %(n)s days")) % {"n": rule.get("days")}
+        return ""
+
+    @property
+    def sites_text(self) -> str:
+        chosen = [str(site) for site in self.sites.all()]
+        return ", ".join(chosen) if chosen else str(_("every site of the contract"))
+
+
+WEEKDAY_NAMES = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
 
 
 class PlanInspector(models.Model):
