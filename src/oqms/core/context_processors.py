@@ -39,6 +39,12 @@ MENU: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
                 "ui-checks",
             ),
             (_("Acceptance lots"), "inspections:lot_list", "inspections.view_lot", "boxes"),
+            (
+                _("Sampling switching"),
+                "inspections:samplingstate_list",
+                "inspections.view_samplingstate",
+                "arrow-left-right",
+            ),
         ],
     ),
     (

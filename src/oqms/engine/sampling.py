@@ -22,7 +22,8 @@ arrow down to D (8 items, Ac 1). The arrow is kept here: the 1999 foreword lists
 plans, and with it no tightened sample is ever smaller than the normal one for the same cell.
 
 **Switching rules** (clause 9; the responsible authority may direct another start than normal). Only lots on
-original inspection count; resubmitted lots must not be recorded.
+original inspection count; resubmitted lots must not be recorded. Clause numbers are the standard's: 9.3.1 to 9.3.4
+in the order below (MIL-STD-105E 4.7.1-4.7.4 and ANSI/ASQ Z1.4 8.3.1-8.3.4 keep the same order).
 
 - 9.3.1 normal -> tightened: 2 out of 5 or fewer consecutive lots not accepted. Counted over the lots inspected
   since normal inspection (re)started (an interpretation: the standard does not say whether a lot that ended
@@ -30,7 +31,8 @@ original inspection count; resubmitted lots must not be recorded.
 - 9.3.2 tightened -> normal: 5 consecutive lots accepted.
 - 9.3.3 normal -> reduced: the switching score is at least 30, production is at a steady rate and the responsible
   authority considers reduced inspection desirable - never automatic, see :meth:`Switching.approve_reduced`.
-  Switching score (9.3.3.2): set to 0 when normal inspection starts, updated after every lot on normal inspection.
+  Switching score (9.3.3.2): set to 0 when normal inspection starts (the standard lets the responsible authority
+  specify otherwise; not modelled), updated after every lot on normal inspection.
   With Ac >= 2 add 3 if the lot would have been accepted at the AQL one step tighter, otherwise reset to 0; with
   Ac 0 or 1 add 2 if the lot is accepted, otherwise reset to 0. "One step tighter" is read in the same row of
   Table 2-A as the plan used (same code letter, same sample size), see :func:`accept_number_one_step_tighter`.
@@ -50,6 +52,7 @@ import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, Final, Literal, SupportsIndex, TypeAlias
 
 Level = Literal["S-1", "S-2", "S-3", "S-4", "I", "II", "III"]
@@ -80,16 +83,18 @@ AQLS: Final[tuple[float, ...]] = (
 CODE_LETTERS: Final = "ABCDEFGHJKLMNPQR"
 
 #: Sample sizes of the code letters under normal and tightened inspection (Tables 2-A, 2-B).
-SAMPLE_SIZES: Final[Mapping[str, int]] = dict(
-    zip(
-        "ABCDEFGHJKLMNPQRS",
-        (2, 3, 5, 8, 13, 20, 32, 50, 80, 125, 200, 315, 500, 800, 1250, 2000, 3150),
-        strict=True,
+SAMPLE_SIZES: Final[Mapping[str, int]] = MappingProxyType(
+    dict(
+        zip(
+            "ABCDEFGHJKLMNPQRS",
+            (2, 3, 5, 8, 13, 20, 32, 50, 80, 125, 200, 315, 500, 800, 1250, 2000, 3150),
+            strict=True,
+        )
     )
 )
 #: Sample sizes of the code letters under reduced inspection (Table 2-C).
-REDUCED_SAMPLE_SIZES: Final[Mapping[str, int]] = dict(
-    zip(CODE_LETTERS, (2, 2, 2, 3, 5, 8, 13, 20, 32, 50, 80, 125, 200, 315, 500, 800), strict=True)
+REDUCED_SAMPLE_SIZES: Final[Mapping[str, int]] = MappingProxyType(
+    dict(zip(CODE_LETTERS, (2, 2, 2, 3, 5, 8, 13, 20, 32, 50, 80, 125, 200, 315, 500, 800), strict=True))
 )
 
 # Table 1: upper end of each lot size range (the last range is open) and the letters for
@@ -311,6 +316,17 @@ def code_letter(lot_size: int, level: str = "II") -> str:
         if upper is None or lot <= upper:
             return letters[index]
     raise AssertionError("unreachable: the last lot size range is open")
+
+
+def table_cell(letter: str, aql: float | Decimal, severity: str = "normal") -> Cell:
+    """The cell as printed in Table 2-A, 2-B or 2-C: ``(Ac, Re)``, ``"up"``, ``"down"`` or None (no plan)."""
+    chosen = _severity(severity)
+    rows = _TABLES[chosen]
+    if not isinstance(letter, str) or letter not in rows:
+        raise SamplingError(
+            "unknown_code_letter", f"code letter must be one of {''.join(rows)}, not {letter!r}"
+        )
+    return rows[letter][_aql_column(aql)]
 
 
 def master_plan(letter: str, aql: float | Decimal, severity: str = "normal") -> Plan:

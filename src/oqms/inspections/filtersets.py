@@ -19,6 +19,7 @@ from oqms.inspections.models import (
     Inspection,
     InspectionPlan,
     Lot,
+    SamplingState,
 )
 
 
@@ -96,3 +97,11 @@ class LotFilterSet(SearchFilterSet):
     class Meta:
         model = Lot
         fields = ["status", "contract", "vendor", "service_type"]
+
+
+class SamplingStateFilterSet(SearchFilterSet):
+    search_fields = ("contract__number", "contract__title", "service_type__name")
+
+    class Meta:
+        model = SamplingState
+        fields = ["contract", "vendor", "service_type"]

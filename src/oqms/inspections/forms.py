@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from oqms.accounts.choices import Role
 from oqms.accounts.models import User
 from oqms.contracts.choices import ContractStatus
+from oqms.contracts.models import Contract, ServiceType
 from oqms.core.forms import ScopedModelForm, style_widgets
-from oqms.engine import draws, recurrence
-from oqms.inspections.choices import ItemKind, PlanKind, VersionStatus
+from oqms.engine import draws, recurrence, sampling
+from oqms.inspections.choices import ItemKind, LotKind, PlanKind, VersionStatus
 from oqms.inspections.models import (
     WEEKDAY_NAMES,
     ChecklistItem,
@@ -339,3 +340,55 @@ class ReasonForm(forms.Form):
 class PhotoForm(forms.Form):
     photo = forms.FileField(label=_("photo"))
     item = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class LotForm(forms.Form):
+    """Open a lot: its contract and service type, what it holds, the AQL and the inspection level."""
+
+    contract = forms.ModelChoiceField(label=_("contract"), queryset=Contract.objects.none())
+    service_type = forms.ModelChoiceField(label=_("service type"), queryset=ServiceType.objects.none())
+    kind = forms.ChoiceField(label=_("kind"), choices=LotKind.choices, initial=LotKind.WORK_ORDERS)
+    first_day = forms.DateField(label=_("closed from"), required=False, widget=forms.DateInput())
+    last_day = forms.DateField(label=_("closed to"), required=False, widget=forms.DateInput())
+    lot_size = forms.IntegerField(label=_("lot size (a batch)"), required=False, min_value=2, max_value=10**9)
+    aql = forms.TypedChoiceField(
+        label=_("AQL"),
+        coerce=Decimal,
+        choices=[(str(Decimal(str(a))), str(a)) for a in sampling.AQLS],
+        initial="1.0",
+    )
+    level = forms.ChoiceField(
+        label=_("inspection level"), choices=[(v, v) for v in sampling.LEVELS], initial="II"
+    )
+    description = forms.CharField(label=_("description"), required=False, max_length=300)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from oqms.core.scoping import restrict
+
+        self.fields["contract"].queryset = restrict(
+            Contract.objects.filter(status=ContractStatus.ACTIVE), user, "view"
+        )
+        self.fields["service_type"].queryset = restrict(ServiceType.objects.all(), user, "view")
+        style_widgets(self)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("kind") == LotKind.WORK_ORDERS:
+            first, last = cleaned.get("first_day"), cleaned.get("last_day")
+            if first is None or last is None:
+                self.add_error("first_day", _("Give the first and the last day of the lot."))
+            elif last < first:
+                self.add_error("last_day", _("The last day is before the first."))
+        elif cleaned.get("kind") == LotKind.BATCH and not cleaned.get("lot_size"):
+            self.add_error("lot_size", _("Give the number of items in the batch."))
+        return cleaned
+
+
+class DecideForm(forms.Form):
+    nonconforming = forms.IntegerField(label=_("nonconforming items in the sample"), min_value=0)
+    notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_widgets(self)

@@ -624,7 +624,30 @@ class SamplingState(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.contract} {self.service_type}: {self.state.get('state', '')}"
+        return f"{self.contract.number} · {self.service_type}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("inspections:samplingstate_detail", args=[self.pk])
+
+    @property
+    def severity_text(self) -> str:
+        from oqms.inspections.lots import STATE_TEXT
+
+        return str(STATE_TEXT.get(self.state.get("state", ""), ""))
+
+    def severity_colour(self) -> str:
+        return {
+            "normal": "primary",
+            "tightened": "warning",
+            "reduced": "success",
+            "discontinued": "danger",
+        }.get(self.state.get("state", ""), "secondary")
+
+    @property
+    def score(self) -> int:
+        return int(self.state.get("score", 0))
 
 
 class Lot(BaseModel):
@@ -708,3 +731,9 @@ class SamplingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.before} -> {self.after}"
+
+    @property
+    def reason_text(self) -> str:
+        from oqms.inspections.lots import REASON_TEXT
+
+        return str(REASON_TEXT.get(self.reason, self.reason))

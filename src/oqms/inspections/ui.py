@@ -17,6 +17,7 @@ from oqms.inspections.models import (
     Inspection,
     InspectionPlan,
     Lot,
+    SamplingState,
 )
 
 
@@ -305,8 +306,12 @@ class FindingUI(RecordUI):
 
 
 class LotUI(RecordUI):
+    """Lots are opened on their own page (``views.open_lot``: the plan and the sample are computed, not typed)
+    and never edited; the form here only gives the list its "new" button."""
+
     model = Lot
     filterset_class = filtersets.LotFilterSet
+    form_class = forms.LotForm
     select_related = ("contract", "vendor", "service_type")
     ordering = ("-created_at",)
     icon = "boxes"
@@ -348,3 +353,75 @@ class LotUI(RecordUI):
         "decided_at",
         "notes",
     ]
+
+    @classmethod
+    def urls(cls) -> list[Any]:
+        return [url for url in super().urls() if url.name not in ("lot_create", "lot_update")]
+
+    @classmethod
+    def locked_reason(cls, obj: Any) -> str | None:
+        return str(_("A lot is decided, not edited."))
+
+    @classmethod
+    def extra_context(cls, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        from oqms.inspections import lots
+        from oqms.workorders.models import WorkOrder
+
+        sampled = []
+        if obj.kind == "work_orders":
+            found = {wo.pk: wo for wo in WorkOrder.objects.visible_to(request.user).filter(pk__in=obj.sample)}
+            sampled = [found.get(pk) or pk for pk in obj.sample]
+        state = lots.state_of(obj.contract, obj.service_type)
+        return {
+            "sampled": sampled,
+            "state": state,
+            "decide_form": forms.DecideForm(),
+            "can_decide": obj.status == "open"
+            and request.user.has_perm("inspections.change_lot")
+            and request.user.role in lots.DECIDING,
+            "needs_redraw": obj.status == "open" and state.state.get("state") != obj.severity,
+        }
+
+
+class SamplingStateUI(RecordUI):
+    model = SamplingState
+    filterset_class = filtersets.SamplingStateFilterSet
+    select_related = ("contract", "service_type", "vendor")
+    ordering = ("contract__number", "service_type__code")
+    icon = "arrow-left-right"
+    can_delete = False
+    detail_template = "inspections/samplingstate_detail.html"
+    columns = [
+        Column("contract", link=True, sort="contract__number"),
+        Column("vendor", sort="vendor__name"),
+        Column("service_type", sort="service_type__code"),
+        Column("severity_text", label=_("severity"), sort=""),
+        Column("score", label=_("switching score"), sort=""),
+        Column("updated_at"),
+    ]
+    detail_fields = [
+        "contract",
+        "vendor",
+        "service_type",
+        ("severity_text", _("severity")),
+        ("score", _("switching score")),
+    ]
+
+    @classmethod
+    def extra_context(cls, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        from oqms.inspections import lots
+
+        state = lots.switching(obj)
+        manager = request.user.role in lots.MANAGING and request.user.has_perm(
+            "inspections.change_samplingstate"
+        )
+        return {
+            "switching": state,
+            "events": obj.events.select_related("lot", "actor").order_by("-at", "-pk")[:200],
+            "lots": Lot.objects.visible_to(request.user)
+            .filter(contract=obj.contract, service_type=obj.service_type)
+            .order_by("-created_at")[:50],
+            "can_reduce": manager and state.reduced_allowed,
+            "can_end_reduced": manager and state.state == "reduced",
+            "can_resume": manager and state.state == "discontinued",
+        }

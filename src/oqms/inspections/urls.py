@@ -8,6 +8,7 @@ from oqms.inspections.ui import (
     InspectionPlanUI,
     InspectionUI,
     LotUI,
+    SamplingStateUI,
 )
 
 app_name = "inspections"
@@ -17,7 +18,12 @@ urlpatterns = [
     *InspectionPlanUI.urls(),
     *InspectionUI.urls(),
     *FindingUI.urls(),
+    path("lots/new/", views.open_lot, name="lot_create"),
     *LotUI.urls(),
+    *SamplingStateUI.urls(),
+    path("lots/<int:pk>/decide/", views.decide_lot, name="lot_decide"),
+    path("lots/<int:pk>/redraw/", views.redraw_lot, name="lot_redraw"),
+    path("samplingstates/<int:pk>/<slug:step>/", views.switch_state, name="samplingstate_switch"),
     path("checklisttemplates/<int:pk>/new-version/", views.new_version, name="checklist_new_version"),
     path("checklistversions/<int:pk>/publish/", views.publish_version, name="version_publish"),
     path("checklistversions/<int:pk>/items/new/", views.edit_item, name="version_item_add"),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oqms.core.errors import DomainError
-from oqms.inspections import forms, scheduling, services
+from oqms.inspections import forms, lots, scheduling, services
 from oqms.inspections.choices import InspectionStatus, ItemKind
 from oqms.inspections.models import (
     ChecklistItem,
@@ -22,6 +22,8 @@ from oqms.inspections.models import (
     ChecklistVersion,
     Inspection,
     InspectionPlan,
+    Lot,
+    SamplingState,
 )
 
 
@@ -379,3 +381,85 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
         _("Correction %(number)s started: change the answers and complete it.") % {"number": fresh.number},
     )
     return redirect(fresh.get_absolute_url())
+
+
+# --- lots -------------------------------------------------------------------------------------------------
+
+
+@login_required
+def open_lot(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("inspections.add_lot"):
+        raise PermissionDenied
+    form = forms.LotForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            lot = lots.open_lot(
+                user=request.user,
+                contract=data["contract"],
+                service_type=data["service_type"],
+                aql=data["aql"],
+                level=data["level"],
+                kind=data["kind"],
+                first_day=data.get("first_day"),
+                last_day=data.get("last_day"),
+                lot_size=data.get("lot_size"),
+                description=data.get("description", ""),
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            return redirect(lot.get_absolute_url())
+    return render(request, "inspections/lot_form.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_POST
+def decide_lot(request: HttpRequest, pk: int) -> HttpResponse:
+    lot = _visible(Lot, request.user, pk, "change")
+    form = forms.DecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter how many sampled items are nonconforming."))
+        return redirect(lot.get_absolute_url())
+    try:
+        lot = lots.decide(
+            lot, request.user, form.cleaned_data["nonconforming"], form.cleaned_data.get("notes", "")
+        )
+        if lot.status == "accepted":
+            messages.success(request, _("Lot accepted."))
+        else:
+            messages.warning(request, _("Lot not accepted."))
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect(lot.get_absolute_url())
+
+
+@login_required
+@require_POST
+def redraw_lot(request: HttpRequest, pk: int) -> HttpResponse:
+    lot = _visible(Lot, request.user, pk, "change")
+    try:
+        lots.redraw(lot, request.user)
+        messages.success(request, _("Plan looked up again and a new sample drawn."))
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect(lot.get_absolute_url())
+
+
+@login_required
+@require_POST
+def switch_state(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    row = _visible(SamplingState, request.user, pk, "change")
+    try:
+        if step == "reduce":
+            lots.approve_reduced(row, request.user, production_steady=request.POST.get("steady") == "1")
+        elif step == "normal":
+            lots.end_reduced(row, request.user, request.POST.get("cause", "other"))
+        elif step == "resume":
+            lots.resume(row, request.user)
+        else:
+            raise Http404
+        messages.success(request, _("Inspection severity changed."))
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect(row.get_absolute_url())
