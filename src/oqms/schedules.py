@@ -12,6 +12,8 @@ SCHEDULES: list[tuple[Any, ...]] = [
     ("oqms-calendar-coverage", "oqms.calendars.jobs.check_coverage", "D", None),
     ("oqms-kpi-rollups", "oqms.kpis.rollups.refresh_dirty", "I", 1),
     ("oqms-scorecards", "oqms.kpis.jobs.nightly", "D", None, "02:30"),
+    ("oqms-inspection-plans", "oqms.inspections.scheduling.run", "D", None, "01:30"),
+    ("oqms-inspection-reminders", "oqms.inspections.scheduling.remind_and_flag", "I", 5),
 ]
 
 

@@ -61,6 +61,16 @@ class InspectionFilterSet(SearchFilterSet):
     scheduled_before = django_filters.DateFilter(
         label=_("scheduled until"), field_name="scheduled_for", lookup_expr="date__lte"
     )
+    completed_after = django_filters.DateFilter(
+        label=_("completed from"), field_name="completed_at", lookup_expr="date__gte"
+    )
+    completed_before = django_filters.DateFilter(
+        label=_("completed until"), field_name="completed_at", lookup_expr="date__lte"
+    )
+    service_type_of = django_filters.NumberFilter(
+        label=_("service type"), field_name="version__template__service_type"
+    )
+    latest = django_filters.BooleanFilter(label=_("latest revision"), method="only_latest")
 
     class Meta:
         model = Inspection
@@ -73,6 +83,11 @@ class InspectionFilterSet(SearchFilterSet):
         if value is None:
             return queryset
         return queryset.filter(late) if value else queryset.exclude(late)
+
+    def only_latest(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        if value is None:
+            return queryset
+        return queryset.filter(superseded_by__isnull=value)
 
     def only_mine(self, queryset, name, value):  # type: ignore[no-untyped-def]
         user = getattr(self.request, "user", None)
@@ -93,6 +108,12 @@ class FindingFilterSet(SearchFilterSet):
 class LotFilterSet(SearchFilterSet):
     search_fields = ("number", "description")
     status = django_filters.MultipleChoiceFilter(label=_("status"), choices=LotStatus.choices)
+    decided_after = django_filters.DateFilter(
+        label=_("decided from"), field_name="decided_at", lookup_expr="date__gte"
+    )
+    decided_before = django_filters.DateFilter(
+        label=_("decided until"), field_name="decided_at", lookup_expr="date__lte"
+    )
 
     class Meta:
         model = Lot

@@ -368,7 +368,11 @@ class _Plan:
             if kpi.formula not in parsed:
                 parsed[kpi.formula] = formulas.parse(kpi.formula, names=measures.MEASURES)
             self.formula = parsed[kpi.formula]
-        plain = kpi.measure and kpi.measure not in measures.POINT_IN_TIME
+        plain = (
+            kpi.measure
+            and kpi.measure not in measures.POINT_IN_TIME
+            and kpi.measure not in measures.SOURCE_OF
+        )
         self.measure = measures.MEASURES[kpi.measure].compute if plain else None
         self.score: Any
         if kpi.scoring == "tiers":
@@ -379,7 +383,7 @@ class _Plan:
                 scoring.linear, target=float(kpi.target), minimum=float(kpi.minimum), direction=kpi.direction
             )
 
-    def row(self, totals: measures.Totals, last: datetime.date) -> dict[str, Any]:
+    def row(self, totals: measures.Totals, first: datetime.date, last: datetime.date) -> dict[str, Any]:
         """The KPI's result row (what ``scorecards.compute`` stores)."""
         if self.measure is not None:
             measured = self.measure(totals)
@@ -389,7 +393,7 @@ class _Plan:
         else:
             from oqms.kpis import evaluation
 
-            result = evaluation.from_totals(self.kpi, totals, last, self.filters, self.formula)
+            result = evaluation.from_totals(self.kpi, totals, last, self.filters, self.formula, first=first)
             value, numerator, denominator = result.value, result.numerator, result.denominator
             inputs, score = result.inputs, result.score
         return {
@@ -429,5 +433,5 @@ def results(
     figures = totals_many(requests)
     found: dict[tuple[int, datetime.date], list[dict[str, Any]]] = {}
     for key, plan, number in wanted:
-        found.setdefault(key, []).append(plan.row(figures[number], last_of[key[1]]))
+        found.setdefault(key, []).append(plan.row(figures[number], key[1], last_of[key[1]]))
     return found

@@ -134,15 +134,24 @@ def from_totals(
     last: datetime.date,
     filters: dict[str, Any],
     formula: formulas.Formula | None = None,
+    first: datetime.date | None = None,
 ) -> Result:
     """The KPI's value and score from totals already added up (``formula``: the KPI's, parsed once by a caller
-    evaluating many). Point-in-time measures (the backlog) are read from the work orders at the end of ``last``."""
+    evaluating many). Point-in-time measures (the backlog) are read from the work orders at the end of ``last``;
+    measures of other records (inspections, lots) from those records of days ``first``..``last``."""
     if not kpi.measure and formula is None:
         formula = formulas.parse(kpi.formula, names=measures.MEASURES)
     wanted = wanted_measures(kpi, formula)
-    if wanted & measures.POINT_IN_TIME:
+    sources = {measures.SOURCE_OF[name] for name in wanted if name in measures.SOURCE_OF}
+    if wanted & measures.POINT_IN_TIME or sources:
         totals = measures.Totals(dict(totals.values), totals.response_histogram, totals.resolution_histogram)
+    if wanted & measures.POINT_IN_TIME:
         totals.values["backlog"] = measures.backlog(last, kpi.backlog_days, **filters)
+    if sources:
+        if first is None:
+            raise ValueError("measures of other records need the period's first day")
+        for source in sorted(sources):
+            totals.values.update(measures.SOURCES[source](first, last, **filters))
     values = measures.compute(totals, sorted(wanted))
     if kpi.measure:
         measured = values[kpi.measure]
@@ -163,14 +172,14 @@ def from_totals(
 def evaluate(kpi: Any, first: datetime.date, last: datetime.date, vendor_wide: bool = False) -> Result:
     """The KPI over days ``first``..``last`` of its contract (or of the whole vendor)."""
     filters = filters_of(kpi, vendor_wide)
-    return from_totals(kpi, measures.totals(first, last, **filters), last, filters)
+    return from_totals(kpi, measures.totals(first, last, **filters), last, filters, first=first)
 
 
 def evaluate_for_person(kpi: Any, first: datetime.date, last: datetime.date, person_id: int) -> Result:
     """The KPI over the work of one person (the work orders assigned to them), straight from the work orders."""
     filters = filters_of(kpi) | {"assignee": person_id}
     totals, _samples = measures.direct_totals(first, last, **filters)
-    return from_totals(kpi, totals, last, filters)
+    return from_totals(kpi, totals, last, filters, first=first)
 
 
 # Which event of a work order each measure counts it on (the drill-down from a KPI value to its work orders).
@@ -197,6 +206,23 @@ def records_url(kpi: Any, first: datetime.date, last: datetime.date) -> str:
 
     if not kpi.measure:
         return ""
+    source = measures.SOURCE_OF.get(kpi.measure)
+    if source is not None:  # the inspections or the lots of the period
+        query = {"contract": kpi.contract_id, "status": "completed" if source == "inspections" else ""}
+        if source == "inspections":
+            query |= {"completed_after": first.isoformat(), "completed_before": last.isoformat()}
+            query |= {"site": kpi.site_id or ""}
+            name = "inspections:inspection_list"
+        else:
+            query = {
+                "contract": kpi.contract_id,
+                "decided_after": first.isoformat(),
+                "decided_before": last.isoformat(),
+            }
+            name = "inspections:lot_list"
+        if kpi.service_type_id:
+            query["service_type" if source == "lots" else "service_type_of"] = kpi.service_type_id
+        return f"{reverse(name)}?{urlencode({k: v for k, v in query.items() if v not in ('', None)})}"
     query: dict[str, Any] = {"contract": kpi.contract_id}
     event = MEASURE_EVENTS.get(kpi.measure)
     if event:

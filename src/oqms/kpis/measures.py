@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from oqms.engine import histogram
@@ -157,11 +157,96 @@ MEASURES = {
             "",
             lambda t: Value(t.values.get("backlog"), t.values.get("backlog"), None),
         ),
+        Measure(
+            "inspection_pass_pct",
+            _("inspections passed"),
+            "%",
+            _ratio("inspections_passed", "inspections"),
+        ),
+        Measure(
+            "inspection_score_mean",
+            _("mean inspection score (0–100)"),
+            "",
+            _ratio("inspection_score_sum", "inspections_scored", 1),
+        ),
+        Measure(
+            "lots_accepted_pct", _("acceptance lots accepted"), "%", _ratio("lots_accepted", "lots_decided")
+        ),
     ]
 }
 
 # Measures not kept in the rollups: computed from the work orders when a KPI needs them.
 POINT_IN_TIME = {"backlog"}
+# Measures of other records over the period: the source that counts their inputs for (first, last, filters).
+SOURCE_OF = {
+    "inspection_pass_pct": "inspections",
+    "inspection_score_mean": "inspections",
+    "lots_accepted_pct": "lots",
+}
+
+
+def _period(first: datetime.date, last: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    return day_bounds(first)[0], day_bounds(last)[1]
+
+
+def inspection_totals(first: datetime.date, last: datetime.date, **filters: Any) -> dict[str, float]:
+    """Inspections completed in days ``first``..``last`` (the latest revision of each: a corrected one counts
+    as corrected): how many, how many passed, and their scores added up. Inspections have no priority: a KPI
+    of one priority has no inspection data."""
+    from oqms.inspections.models import Inspection
+
+    names = {
+        "inspections": 0.0,
+        "inspections_passed": 0.0,
+        "inspection_score_sum": 0.0,
+        "inspections_scored": 0.0,
+    }
+    if filters.get("priority"):
+        return names
+    start, end = _period(first, last)
+    rows = Inspection._base_manager.filter(
+        status="completed", completed_at__gte=start, completed_at__lt=end, superseded_by__isnull=True
+    )
+    lookups = {
+        "contract": "contract",
+        "vendor": "vendor",
+        "site": "site",
+        "service_type": "version__template__service_type",
+        "assignee": "staff",
+    }
+    rows = rows.filter(**{lookups[k]: v for k, v in filters.items() if v is not None and k in lookups})
+    found = rows.aggregate(
+        n=Count("pk"),
+        passed=Count("pk", filter=Q(passed=True)),
+        scored=Count("score"),
+        total=Sum("score"),
+    )
+    return {
+        "inspections": float(found["n"]),
+        "inspections_passed": float(found["passed"]),
+        "inspection_score_sum": float(found["total"] or 0),
+        "inspections_scored": float(found["scored"]),
+    }
+
+
+def lot_totals(first: datetime.date, last: datetime.date, **filters: Any) -> dict[str, float]:
+    """Acceptance lots decided in days ``first``..``last``: how many, how many accepted. Lots have no site,
+    priority or person: KPIs narrowed to those have no lot data."""
+    from oqms.inspections.models import Lot
+
+    if any(filters.get(name) for name in ("site", "priority", "assignee")):
+        return {"lots_decided": 0.0, "lots_accepted": 0.0}
+    start, end = _period(first, last)
+    rows = Lot._base_manager.filter(
+        status__in=("accepted", "rejected"), decided_at__gte=start, decided_at__lt=end
+    )
+    lookups = {"contract": "contract", "vendor": "vendor", "service_type": "service_type"}
+    rows = rows.filter(**{lookups[k]: v for k, v in filters.items() if v is not None and k in lookups})
+    found = rows.aggregate(n=Count("pk"), accepted=Count("pk", filter=Q(status="accepted")))
+    return {"lots_decided": float(found["n"]), "lots_accepted": float(found["accepted"])}
+
+
+SOURCES: dict[str, Callable[..., dict[str, float]]] = {"inspections": inspection_totals, "lots": lot_totals}
 
 
 def backlog(last: datetime.date, older_than_days: int, **filters: Any) -> float:

@@ -74,7 +74,7 @@ def compute(scorecard: Scorecard) -> list[StaffResult]:
                 chosen &= work["priority"] == rollups.priority_code(kpi.priority)
             totals = _totals(rollups.accumulate(work[chosen]), first, last)
             filters = filters_of(kpi) | {"assignee": person.pk}
-            result = from_totals(kpi, totals, scorecard.period_end, filters)
+            result = from_totals(kpi, totals, scorecard.period_end, filters, first=scorecard.period_start)
             rows.append(
                 StaffResult(
                     scorecard=scorecard,
