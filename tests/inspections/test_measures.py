@@ -9,8 +9,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from oqms.kpis import evaluation, scorecards
 from oqms.inspections import lots, services
+from oqms.kpis import evaluation, scorecards
 from tests.inspections.test_services import _answer_all, _inspection
 from tests.kpis.test_scorecards import define
 
