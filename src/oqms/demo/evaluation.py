@@ -64,6 +64,18 @@ def build_kpis(contract: Contract, category: str, since: datetime.date) -> None:
         backlog_days=7,
         effective_from=since,
     )
+    KPI.objects.create(
+        contract=contract,
+        code="inspection",
+        name="现场检查合格率",
+        measure="inspection_pass_pct",
+        unit="%",
+        direction="higher",
+        target=Decimal("95"),
+        minimum=Decimal("80"),
+        weight=Decimal("1"),
+        effective_from=since,
+    )
 
 
 def build_rules(contract: Contract, category: str) -> None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from oqms.accounts.models import User
 from oqms.core import audit
 from oqms.core.models import Sequence
-from oqms.demo import data, evaluation
+from oqms.demo import data, evaluation, inspections
 from oqms.demo.builders import build_world
 from oqms.demo.workload import generate
 from oqms.kpis import rollups
@@ -76,6 +76,7 @@ class Command(BaseCommand):
         before = Sequence.objects.filter(name="workorder").values_list("value", flat=True).first() or 0
         orders, events = generate(world, work_orders, rng, now)
         rollups.rebuild()  # bulk-inserted work orders sent no signals: compute the KPI rollups in one pass
+        inspections.build(world, rng)
         self.compute_scorecards(world)
         sequence = Sequence.objects.filter(name="workorder").first()
         if sequence is not None and orders:
