@@ -268,7 +268,7 @@ def parse_value(item: ChecklistItem, raw: Any) -> Any:
             number = float(str(raw).strip().replace(",", "."))
         except ValueError as exc:
             raise DomainError(f"{item.text}: {_('Enter a number.')}", code="value") from exc
-        return number
+        return int(number) if number.is_integer() and abs(number) < 2**53 else number
     return str(raw).strip()[:2000]
 
 

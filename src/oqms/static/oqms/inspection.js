@@ -23,3 +23,13 @@
     setTimeout(send, 7000);
   });
 })();
+
+// An answer or a photo refused by the server (400) comes back as the item with its error: show it.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  "use strict";
+  var detail = event.detail;
+  if (detail.xhr && detail.xhr.status === 400 && detail.elt && detail.elt.closest && detail.elt.closest(".inspection-item")) {
+    detail.shouldSwap = true;
+    detail.isError = false;
+  }
+});
