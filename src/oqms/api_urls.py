@@ -7,6 +7,15 @@ from rest_framework.routers import DefaultRouter
 from oqms.accounts.api import AuditEntryViewSet, UserViewSet
 from oqms.calendars.api import CalendarDayViewSet, CalendarVersionViewSet, CalendarViewSet, ClosureViewSet
 from oqms.contracts.api import ContractAttachmentViewSet, ContractViewSet, ServiceTypeViewSet
+from oqms.inspections.api import (
+    ChecklistVersionViewSet,
+    ChecklistViewSet,
+    FindingViewSet,
+    InspectionViewSet,
+    LotViewSet,
+    PlanViewSet,
+    SamplingStateViewSet,
+)
 from oqms.kpis.api import KPIViewSet, ScorecardViewSet
 from oqms.notify.api import NotificationViewSet
 from oqms.org.api import OrgUnitViewSet, SiteViewSet
@@ -39,6 +48,13 @@ router.register("service-types", ServiceTypeViewSet)
 router.register("contracts", ContractViewSet)
 router.register("contract-attachments", ContractAttachmentViewSet)
 router.register("work-orders", WorkOrderViewSet)
+router.register("checklists", ChecklistViewSet)
+router.register("checklist-versions", ChecklistVersionViewSet)
+router.register("inspection-plans", PlanViewSet)
+router.register("inspections", InspectionViewSet)
+router.register("findings", FindingViewSet)
+router.register("lots", LotViewSet)
+router.register("sampling-states", SamplingStateViewSet)
 router.register("kpis", KPIViewSet)
 router.register("scorecards", ScorecardViewSet)
 router.register("pay-rules", PayRuleViewSet)

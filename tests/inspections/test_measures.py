@@ -42,7 +42,9 @@ def test_inspection_measures_count_the_latest_revision_of_inspections_completed_
     value = evaluation.evaluate(pass_rate, first, last)
     assert (value.numerator, value.denominator) == (2, 3) and round(value.value, 4) == round(200 / 3, 4)
     score = evaluation.evaluate(mean, first, last)
-    assert score.denominator == 3 and score.numerator == 235.55 and score.value == 235.55 / 3  # 82.22 + 71.11 + 82.22
+    assert (
+        score.denominator == 3 and score.numerator == 235.55 and score.value == 235.55 / 3
+    )  # 82.22 + 71.11 + 82.22
     assert passed.score == Decimal("82.22")
     # The scorecard (bulk path) gives the same figures.
     card = scorecards.compute(cast.contract_a, "month", today)
