@@ -315,3 +315,52 @@ def test_a_lot_is_opened_decided_and_switches_through_the_pages(cast: Any) -> No
     assert a.get(lot.get_absolute_url()).status_code == 200
     assert a.post(reverse("inspections:lot_decide", args=[lot.pk]), {"nonconforming": "0"}).status_code == 404
     assert a.get(new).status_code == 403
+
+
+def test_every_inspection_list_and_export_is_scoped_to_the_vendor(cast: Any, checklist: Any) -> None:
+    from decimal import Decimal
+
+    from oqms.inspections import lots
+    from oqms.inspections.models import Finding, SamplingState
+
+    inspection = _scheduled(cast, checklist)
+    services.start(inspection, cast.inspector)
+    items = {item.text: item for item in inspection.version.ordered_items()}
+    for text, value in [
+        ("地面无垃圾", "fail"),
+        ("整洁程度", "1"),
+        ("室温", "20"),
+        ("卫生间", "脏"),
+        ("消防通道畅通", "fail"),
+    ]:
+        services.answer(inspection, cast.inspector, items[text], value)
+    services.add_photo(inspection, cast.inspector, jpeg(), item=items["现场照片"])
+    services.complete(inspection, cast.inspector)
+    lot = lots.open_lot(
+        user=cast.qm,
+        contract=cast.contract_a,
+        service_type=cast.service_type,
+        aql=Decimal("1.0"),
+        kind="batch",
+        lot_size=300,
+    )
+    records = {
+        "inspection": inspection,
+        "finding": Finding.objects.first(),
+        "lot": lot,
+        "samplingstate": SamplingState.objects.get(),
+    }
+    for intruder in (cast.manager_b, cast.staff_b, cast.staff_a):
+        client = page_client(intruder)
+        for name, obj in records.items():
+            listing = client.get(reverse(f"inspections:{name}_list"))
+            assert listing.status_code == 403 or obj.pk not in listed_pks(listing), (intruder, name)
+            export = client.get(reverse(f"inspections:{name}_export"))
+            assert export.status_code == 403 or cast.contract_a.number not in xlsx_text(export), (
+                intruder,
+                name,
+            )
+            assert client.get(obj.get_absolute_url()).status_code in {403, 404}, (intruder, name)
+    owner = page_client(cast.manager_a)
+    for name, obj in records.items():
+        assert obj.pk in listed_pks(owner.get(reverse(f"inspections:{name}_list"))), name
