@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from oqms.accounts.choices import Role
 from oqms.contracts.models import ContractAttachment
-from oqms.inspections.models import InspectionPhoto
+from oqms.inspections.models import Inspection, InspectionPhoto
 from oqms.vendors.models import EXPIRY_WARNING_DAYS, QualificationDocument
 from oqms.workorders.choices import OPEN_STATUSES, Status
 from oqms.workorders.models import WorkOrder, WorkOrderAttachment
@@ -55,6 +55,8 @@ def home(request: HttpRequest) -> HttpResponse:
             .order_by("valid_to")[:10]
         )
         context["overdue"] = recent.filter(resolution_due_at__lt=now).exclude(status=Status.PAUSED)[:10]
+        context["inspections"] = _inspections(user, now)
+        context["now"] = now
         template = "home/manager.html"
     elif user.role == Role.VENDOR_MANAGER:
         context["unassigned"] = recent.filter(status=Status.NEW)[:20]
@@ -69,6 +71,20 @@ def home(request: HttpRequest) -> HttpResponse:
         context["mine_recent"] = work.filter(status=Status.CLOSED).order_by("-closed_at")[:10]
         template = "home/requester.html"
     return render(request, template, context)
+
+
+def _inspections(user: Any, now: datetime.datetime) -> list[Any]:
+    """The open inspections most in need of attention: the inspector's own (and those nobody has taken), due
+    first; for a quality manager all of them."""
+    rows = (
+        Inspection.objects.visible_to(user)
+        .filter(status__in=("scheduled", "in_progress"), scheduled_for__lt=now + datetime.timedelta(days=7))
+        .select_related("site", "vendor", "inspector")
+        .order_by("due_at")
+    )
+    if user.role == Role.INSPECTOR:
+        rows = rows.filter(Q(inspector=user) | Q(inspector__isnull=True))
+    return list(rows[:10])
 
 
 def _status_counts(open_work: Any) -> list[dict[str, Any]]:

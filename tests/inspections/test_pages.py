@@ -364,3 +364,21 @@ def test_every_inspection_list_and_export_is_scoped_to_the_vendor(cast: Any, che
     owner = page_client(cast.manager_a)
     for name, obj in records.items():
         assert obj.pk in listed_pks(owner.get(reverse(f"inspections:{name}_list"))), name
+
+
+def test_the_home_page_lists_the_inspectors_coming_inspections(cast: Any, checklist: Any) -> None:
+    from tests.conftest import make_user
+
+    mine = _scheduled(cast, checklist)
+    with audit.audit_context(actor=cast.qm, source="test"):
+        other = services.create(
+            contract=cast.contract_a,
+            site=cast.site,
+            template=checklist,
+            scheduled_for=timezone.now(),
+            inspector=make_user("inspector_2", "inspector"),
+        )
+    page = page_client(cast.inspector, language="zh-hans").get("/")
+    assert [row.pk for row in page.context["inspections"]] == [mine.pk]
+    assert "未来 7 天的检查" in page.content.decode()
+    assert {row.pk for row in page_client(cast.qm).get("/").context["inspections"]} == {mine.pk, other.pk}
