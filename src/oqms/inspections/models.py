@@ -706,6 +706,12 @@ class Lot(BaseModel):
     def status_colour(self) -> str:
         return colour_of(LotStatus, self.status)
 
+    @property
+    def severity_text(self) -> str:
+        from oqms.inspections.lots import STATE_TEXT
+
+        return str(STATE_TEXT.get(self.severity, self.severity))
+
 
 class SamplingEvent(models.Model):
     """One step of a switching state's history: a lot decided, or a switch (with its clause)."""
