@@ -137,13 +137,19 @@ def test_the_checklist_as_a_whole_is_checked() -> None:
         max_size=30,
     )
 )
+def test_tiny_weights_keep_their_precision() -> None:
+    assert weighted_score([(5e-324, 0.5)]) == 50.0
+    assert weighted_score([(1e-300, 1.0), (1e-300, 0.0)]) == 50.0
+    assert weighted_score([(0.0, 1.0), (2.0, None)]) is None
+
+
 def test_the_weighted_score_is_a_percentage_between_the_worst_and_the_best_worth(
     pairs: list[tuple[float, float | None]],
 ) -> None:
     score = weighted_score(pairs)
     scored = [(w, v) for w, v in pairs if v is not None and w > 0]
     if not scored:
-        assert score is None or sum(w for w, v in pairs if v is not None) == 0
+        assert score is None
         return
     assert score is not None
     assert min(v for _w, v in scored) * 100 - 1e-6 <= score <= max(v for _w, v in scored) * 100 + 1e-6

@@ -191,13 +191,12 @@ def evaluate(items: Sequence[Item], answers: Mapping[str, Answer], pass_mark: fl
 
 
 def weighted_score(pairs: Iterable[tuple[float, float | None]]) -> float | None:
-    """100 x sum(weight x worth) / sum(weight) over the pairs with a worth; None without weight."""
-    total = weights = 0.0
-    for weight, worth in pairs:
-        if worth is None:
-            continue
-        total += weight * worth
-        weights += weight
-    if weights <= 0:
+    """100 x sum(weight x worth) / sum(weight) over the pairs with a worth; None without weight. Weights are
+    scaled by the largest first, so that tiny weights lose no precision."""
+    scored = [(weight, worth) for weight, worth in pairs if worth is not None and weight > 0]
+    if not scored:
         return None
+    scale = max(weight for weight, _worth in scored)
+    total = math.fsum((weight / scale) * worth for weight, worth in scored)
+    weights = math.fsum(weight / scale for weight, _worth in scored)
     return round(100.0 * total / weights, 6)
