@@ -131,18 +131,18 @@ def test_the_checklist_as_a_whole_is_checked() -> None:
     assert raised.value.code == "unknown"
 
 
-@given(
-    st.lists(
-        st.tuples(st.floats(0, 100, allow_nan=False), st.one_of(st.none(), st.floats(0, 1, allow_nan=False))),
-        max_size=30,
-    )
-)
 def test_tiny_weights_keep_their_precision() -> None:
     assert weighted_score([(5e-324, 0.5)]) == 50.0
     assert weighted_score([(1e-300, 1.0), (1e-300, 0.0)]) == 50.0
     assert weighted_score([(0.0, 1.0), (2.0, None)]) is None
 
 
+@given(
+    st.lists(
+        st.tuples(st.floats(0, 100, allow_nan=False), st.one_of(st.none(), st.floats(0, 1, allow_nan=False))),
+        max_size=30,
+    )
+)
 def test_the_weighted_score_is_a_percentage_between_the_worst_and_the_best_worth(
     pairs: list[tuple[float, float | None]],
 ) -> None:
