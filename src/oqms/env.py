@@ -104,3 +104,37 @@ def secret_key(var_dir: Path) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(key)
     return key
+
+
+def data_keys(var_dir: Path) -> list[str]:
+    """The keys that encrypt personal data at rest (Fernet keys: 32 url-safe base64 bytes). ``OQMS_DATA_KEYS``
+    holds them comma separated, newest first (the first encrypts, all decrypt: add a new key in front to rotate);
+    else ``var/data_key``, generated there on first run. Losing the key loses the encrypted data: back it up
+    apart from the database."""
+    import base64
+    import binascii
+
+    value = _raw("OQMS_DATA_KEYS")
+    if value:
+        keys = [key.strip() for key in value.split(",") if key.strip()]
+        for key in keys:
+            try:
+                if len(base64.urlsafe_b64decode(key.encode())) != 32:
+                    raise ValueError
+            except (ValueError, binascii.Error) as exc:
+                raise ImproperlyConfigured(
+                    "OQMS_DATA_KEYS must hold Fernet keys: 32 bytes in url-safe base64 (44 characters)"
+                ) from exc
+        return keys
+    path = var_dir / "data_key"
+    if path.exists():
+        return [path.read_text(encoding="utf-8").strip()]
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return [path.read_text(encoding="utf-8").strip()]
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return [key]

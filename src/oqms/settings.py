@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from oqms.env import (
+    data_keys,
     env_bool,
     env_choice,
     env_int,
@@ -23,6 +24,7 @@ VAR_DIR = Path(env_str("OQMS_VAR_DIR", str(Path.cwd() / "var"))).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = secret_key(VAR_DIR)
+OQMS_DATA_KEYS = data_keys(VAR_DIR)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
     "oqms.contracts",
     "oqms.workorders",
     "oqms.inspections",
+    "oqms.feedback",
     "oqms.kpis",
     "oqms.settlements",
     "oqms.demo",
@@ -198,6 +201,10 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 OQMS_MAX_UPLOAD_MB = env_int("OQMS_MAX_UPLOAD_MB", 10, minimum=1, maximum=200)
+# Public feedback: submissions per address and per QR code in 10 minutes; how long contact data is kept.
+OQMS_FEEDBACK_PER_ADDRESS = env_int("OQMS_FEEDBACK_PER_ADDRESS", 5, minimum=1, maximum=1000)
+OQMS_FEEDBACK_PER_POINT = env_int("OQMS_FEEDBACK_PER_POINT", 30, minimum=1, maximum=10000)
+OQMS_CONTACT_RETENTION_DAYS = env_int("OQMS_CONTACT_RETENTION_DAYS", 180, minimum=1, maximum=3650)
 
 # --- E-mail -----------------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST", "")

@@ -32,7 +32,7 @@ def test_an_inspector_completes_an_inspection_with_a_photo_on_a_phone(
 ) -> None:
     from PIL import Image
 
-    from oqms.core import audit
+    from oqms.core import audit, files
     from oqms.inspections import services
     from oqms.inspections.models import Inspection
     from tests.conftest import build_cast
@@ -101,7 +101,7 @@ def test_an_inspector_completes_an_inspection_with_a_photo_on_a_phone(
     assert done.latitude is not None and abs(float(done.latitude) - 31.2304) < 1e-4
     photo = done.photos.get()
     with Image.open(photo.photo.path) as stored:
-        assert max(stored.size) == services.PHOTO_SIDE  # compressed on the way in
+        assert max(stored.size) == files.PHOTO_SIDE  # compressed on the way in
 
     vendor = new_context().new_page()
     sign_in(vendor, base, "manager_a")

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from oqms.core import audit
+from oqms.core import audit, files
 from oqms.core.errors import DomainError
 from oqms.inspections import services
 from oqms.inspections.models import Answer, ChecklistItem, ChecklistVersion, Finding, Inspection
@@ -125,7 +125,7 @@ def test_photos_are_compressed_upright_and_without_metadata(cast: Any, checklist
     services.start(inspection, cast.inspector)
     photo = services.add_photo(inspection, cast.inspector, jpeg((4000, 3000)))
     with Image.open(photo.photo.path) as stored:
-        assert max(stored.size) == services.PHOTO_SIDE and stored.format == "JPEG"
+        assert max(stored.size) == files.PHOTO_SIDE and stored.format == "JPEG"
         assert not stored.getexif()
     for bad in (
         SimpleUploadedFile("x.jpg", b"MZ\x90\x00 not a photo", content_type="image/jpeg"),

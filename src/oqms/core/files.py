@@ -68,3 +68,30 @@ def validate_photo(upload: Any) -> None:
 
 def validate_document(upload: Any) -> None:
     _check(upload, DOCUMENT_KINDS, "PDF, JPEG, PNG, WebP, DOCX, XLSX")
+
+
+PHOTO_SIDE = 1600  # pixels: photos are scaled down to this on their longer side
+PHOTO_QUALITY = 82
+
+
+def compress_photo(upload: Any) -> Any:
+    """A photo as a JPEG of at most PHOTO_SIDE pixels a side, turned upright, without its metadata (a phone's
+    EXIF holds the place and the device)."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail((PHOTO_SIDE, PHOTO_SIDE))
+            if image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            out = io.BytesIO()
+            image.save(out, format="JPEG", quality=PHOTO_QUALITY, optimize=True)
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise ValidationError(_("The photo could not be read."), code="photo") from exc
+    stem = (upload.name.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "photo")[:60]
+    return ContentFile(out.getvalue(), name=f"{stem}.jpg")

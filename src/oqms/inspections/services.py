@@ -11,17 +11,16 @@ that supersedes it.
 from __future__ import annotations
 
 import datetime
-import io
 from decimal import Decimal
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oqms.accounts.choices import Role
 from oqms.core.errors import DomainError
+from oqms.core.files import compress_photo
 from oqms.core.models import Sequence
 from oqms.engine import checklists
 from oqms.inspections.choices import InspectionKind, InspectionStatus, ItemKind, Severity, VersionStatus
@@ -36,8 +35,6 @@ from oqms.inspections.models import (
     InspectionPhoto,
 )
 
-PHOTO_SIDE = 1600  # pixels: photos are scaled down to this on their longer side
-PHOTO_QUALITY = 82
 INSPECTING_ROLES = {Role.INSPECTOR, Role.QUALITY_MANAGER, Role.ADMIN}
 
 
@@ -307,26 +304,6 @@ def answer(
         },
     )
     return saved
-
-
-def compress_photo(upload: Any) -> ContentFile[bytes]:
-    """A photo as a JPEG of at most PHOTO_SIDE pixels a side, turned upright, without its metadata (a phone's
-    EXIF holds the place and the device)."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    upload.seek(0)
-    try:
-        with Image.open(upload) as image:
-            image = ImageOps.exif_transpose(image)
-            image.thumbnail((PHOTO_SIDE, PHOTO_SIDE))
-            if image.mode not in ("RGB", "L"):
-                image = image.convert("RGB")
-            out = io.BytesIO()
-            image.save(out, format="JPEG", quality=PHOTO_QUALITY, optimize=True)
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise DomainError(_("The photo could not be read."), code="photo") from exc
-    stem = (upload.name.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "photo")[:60]
-    return ContentFile(out.getvalue(), name=f"{stem}.jpg")
 
 
 @transaction.atomic
