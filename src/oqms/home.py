@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from oqms.accounts.choices import Role
 from oqms.contracts.models import ContractAttachment
+from oqms.feedback.models import Complaint
 from oqms.inspections.models import Inspection, InspectionPhoto
 from oqms.vendors.models import EXPIRY_WARNING_DAYS, QualificationDocument
 from oqms.workorders.choices import OPEN_STATUSES, Status
@@ -26,6 +27,7 @@ from oqms.workorders.models import WorkOrder, WorkOrderAttachment
 MEDIA_OWNERS: dict[str, tuple[Any, str]] = {
     "workorders/": (WorkOrderAttachment, "photo"),
     "inspections/": (InspectionPhoto, "photo"),
+    "feedback/": (Complaint, "photo"),
     "contracts/": (ContractAttachment, "file"),
     "vendors/documents/": (QualificationDocument, "file"),
 }

@@ -14,6 +14,8 @@ urlpatterns = [
     path("contracts/", include("oqms.contracts.urls")),
     path("work/", include("oqms.workorders.urls")),
     path("inspections/", include("oqms.inspections.urls")),
+    path("feedback/", include("oqms.feedback.urls")),
+    path("f/", include("oqms.feedback.public_urls")),
     path("kpis/", include("oqms.kpis.urls")),
     path("settlements/", include("oqms.settlements.urls")),
     path("audit/", include("oqms.core.urls")),

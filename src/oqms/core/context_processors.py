@@ -48,6 +48,25 @@ MENU: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
         ],
     ),
     (
+        _("Feedback"),
+        [
+            (_("Complaints and praise"), "feedback:complaint_list", "feedback.view_complaint", "megaphone"),
+            (_("Log a hotline call"), "feedback:hotline", "feedback.add_complaint", "telephone"),
+            (
+                _("Feedback points and QR codes"),
+                "feedback:feedbackpoint_list",
+                "feedback.view_feedbackpoint",
+                "qr-code",
+            ),
+            (
+                _("Feedback categories"),
+                "feedback:complaintcategory_list",
+                "feedback.view_complaintcategory",
+                "tags",
+            ),
+        ],
+    ),
+    (
         _("Vendors"),
         [
             (_("Vendors"), "vendors:vendor_list", "vendors.view_vendor", "building"),

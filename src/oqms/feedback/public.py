@@ -1,0 +1,76 @@
+"""The pages people use without signing in: feedback from a QR code, and their own complaint's link.
+
+Nothing here shows anybody else's feedback: the QR page knows its point, the follow page its link's complaint.
+Text people typed is shown escaped (Django's autoescape; no ``|safe`` anywhere in these templates)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from oqms.core.errors import DomainError
+from oqms.feedback import services
+from oqms.feedback.forms import PublicFeedbackForm
+from oqms.feedback.models import Channel, FeedbackPoint
+
+
+def client_address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+@never_cache
+def feedback(request: HttpRequest, token: str) -> HttpResponse:
+    point = FeedbackPoint.objects.select_related("site").filter(token=token).first()
+    if point is None or not point.is_active:
+        return render(request, "feedback/public_unknown.html", status=404)
+    form = PublicFeedbackForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            if form.cleaned_data.get(
+                "website"
+            ):  # only robots fill the hidden field: thank them, keep nothing
+                return render(request, "feedback/public_thanks.html", {"point": point, "bot": True})
+            data = form.cleaned_data
+            try:
+                complaint, token_, merged = services.submit(
+                    channel=Channel.QR,
+                    site=point.site,
+                    point=point,
+                    kind=data["kind"],
+                    category=data.get("category"),
+                    description=data["description"],
+                    photo=data.get("photo"),
+                    phone=data.get("phone", ""),
+                    source=client_address(request),
+                )
+            except services.Throttled as exc:
+                form.add_error(None, str(exc.message))
+                status = 429
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+            except ValidationError as exc:
+                form.add_error("photo", exc)
+            else:
+                return redirect("public:follow", token=token_)
+    return render(request, "feedback/public_form.html", {"point": point, "form": form}, status=status)
+
+
+@never_cache
+def follow(request: HttpRequest, token: str) -> HttpResponse:
+    complaint = services.by_token(token)
+    if complaint is None:
+        raise Http404
+    events = complaint.events.filter(public=True).order_by("at", "pk")
+    return render(
+        request, "feedback/public_follow.html", {"complaint": complaint, "events": events, "token": token}
+    )
+
+
+def unknown(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    return render(request, "feedback/public_unknown.html", status=404)

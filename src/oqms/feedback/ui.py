@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from oqms.core.ui import Column, RecordUI
+from oqms.feedback import filtersets, forms, services
+from oqms.feedback.models import Complaint, ComplaintCategory, FeedbackPoint
+
+
+class ComplaintUI(RecordUI):
+    model = Complaint
+    filterset_class = filtersets.ComplaintFilterSet
+    select_related = ("site", "category", "vendor", "point")
+    ordering = ("-received_at",)
+    icon = "megaphone"
+    can_delete = False
+    detail_template = "feedback/complaint_detail.html"
+    columns = [
+        Column("number", link=True),
+        Column("kind", badge=True),
+        Column("channel"),
+        Column("site", sort="site__name"),
+        Column("category", sort="category__code"),
+        Column("description"),
+        Column("phone_masked", label=_("phone"), sort=""),
+        Column("vendor", sort="vendor__name"),
+        Column("status", badge=True),
+        Column("received_at"),
+    ]
+    detail_fields = [
+        "number",
+        "kind",
+        "channel",
+        "status",
+        "site",
+        "point",
+        "category",
+        "severity",
+        "description",
+        "contact_name",
+        ("phone_masked", _("phone")),
+        "contact_erased_at",
+        "vendor",
+        "contract",
+        "work_order",
+        "received_at",
+        "repeats",
+        "last_repeat_at",
+        "logged_by",
+    ]
+
+    @classmethod
+    def extra_context(cls, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        return {
+            "can_reveal": services.may_reveal(request.user) and obj.has_phone,
+            "reveal_form": forms.RevealForm(),
+            "events": obj.events.select_related("actor").order_by("at", "pk"),
+            "reveals": obj.reveals.select_related("user")[:20] if services.may_reveal(request.user) else [],
+        }
+
+
+class CategoryUI(RecordUI):
+    model = ComplaintCategory
+    filterset_class = filtersets.CategoryFilterSet
+    form_class = forms.CategoryForm
+    select_related = ("parent", "service_type")
+    ordering = ("position", "code")
+    icon = "tags"
+    columns = [
+        Column("code", link=True),
+        Column("name"),
+        Column("name_en"),
+        Column("parent", sort="parent__code"),
+        Column("service_type", sort="service_type__code"),
+        Column("severity", badge=False),
+        Column("is_active"),
+    ]
+    detail_fields = ["code", "name", "name_en", "parent", "service_type", "severity", "position", "is_active"]
+
+
+class FeedbackPointUI(RecordUI):
+    model = FeedbackPoint
+    filterset_class = filtersets.FeedbackPointFilterSet
+    form_class = forms.FeedbackPointForm
+    select_related = ("site", "service_type")
+    ordering = ("site__code", "name")
+    icon = "qr-code"
+    detail_template = "feedback/point_detail.html"
+    columns = [
+        Column("site", link=True, sort="site__code"),
+        Column("name"),
+        Column("service_type", sort="service_type__code"),
+        Column("is_active"),
+    ]
+    detail_fields = ["site", "name", "service_type", "is_active"]
+
+    @classmethod
+    def save(cls, request: HttpRequest, form: Any, formsets: list[Any]) -> Any:
+        point = form.save(commit=False)
+        if not point.token:
+            point.token = secrets.token_urlsafe(16)
+        point.save()
+        return point
+
+    @classmethod
+    def extra_context(cls, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        return {"public_url": request.build_absolute_uri(obj.public_url())}

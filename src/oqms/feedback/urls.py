@@ -1,0 +1,15 @@
+from django.urls import path
+
+from oqms.feedback import views
+from oqms.feedback.ui import CategoryUI, ComplaintUI, FeedbackPointUI
+
+app_name = "feedback"
+urlpatterns = [
+    path("complaints/hotline/", views.hotline, name="hotline"),
+    *ComplaintUI.urls(),
+    *CategoryUI.urls(),
+    *FeedbackPointUI.urls(),
+    path("complaints/<int:pk>/reveal/", views.reveal, name="complaint_reveal"),
+    path("feedbackpoints/<int:pk>/qr.pdf", views.qr_sheet, name="point_qr"),
+    path("feedbackpoints/qr.pdf", views.qr_sheet, name="site_qr"),
+]

@@ -1,0 +1,93 @@
+"""Staff pages beyond the generic ones: the hotline form, revealing a contact (logged), QR sheets."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from oqms.core.errors import DomainError
+from oqms.feedback import services, sheets
+from oqms.feedback.forms import HotlineForm, RevealForm
+from oqms.feedback.models import Channel, Complaint, FeedbackPoint
+
+
+@login_required
+def hotline(request: HttpRequest) -> HttpResponse:
+    """A call to the hotline, logged by the agent who took it."""
+    if not request.user.has_perm("feedback.add_complaint"):
+        raise PermissionDenied
+    form = HotlineForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            complaint, _token, merged = services.submit(
+                channel=Channel.HOTLINE,
+                site=data["site"],
+                kind=data["kind"],
+                category=data.get("category"),
+                description=data["description"],
+                photo=data.get("photo"),
+                phone=data.get("phone", ""),
+                name=data.get("name", ""),
+                logged_by=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+        except ValidationError as exc:
+            form.add_error("photo", exc)
+        else:
+            text = (
+                _("%(number)s logged.") if not merged else _("Merged into %(number)s, logged a moment ago.")
+            )
+            messages.success(request, text % {"number": complaint.number})
+            return redirect(complaint.get_absolute_url())
+    return render(request, "feedback/hotline.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = Complaint.objects.visible_to(request.user).filter(pk=pk).first()
+    if complaint is None:
+        raise Http404
+    form = RevealForm(request.POST)
+    reason = form.data.get("reason", "") if hasattr(form, "data") else ""
+    try:
+        number = services.reveal_phone(
+            complaint, request.user, str(reason), str(request.META.get("REMOTE_ADDR", ""))
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect(complaint.get_absolute_url())
+    response = render(request, "feedback/revealed.html", {"complaint": complaint, "number": number})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def qr_sheet(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """The QR sheet of one point (or of every active point of a site: ``?site=``), A4 or A6 (``?size=a6``)."""
+    points = FeedbackPoint.objects.visible_to(request.user).select_related("site").filter(is_active=True)
+    if pk is not None:
+        points = points.filter(pk=pk)
+    elif request.GET.get("site", "").isdigit():
+        points = points.filter(site_id=int(request.GET["site"]))
+    else:
+        raise Http404
+    chosen = list(points.order_by("site__code", "name"))
+    if not chosen:
+        raise Http404
+    size = request.GET.get("size", "a4").lower()
+    if size not in sheets.SIZES:
+        size = "a4"
+    urls = {point.pk: request.build_absolute_uri(point.public_url()) for point in chosen}
+    content = sheets.sheet(chosen, urls, size)
+    response = HttpResponse(content, content_type="application/pdf")
+    name = f"feedback-qr-{chosen[0].site.code}-{size}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
