@@ -92,6 +92,7 @@ class ContractSerializer(ScopedModelSerializer):
             "owner",
             "sla_calendar",
             "sla_at_risk_percent",
+            "complaint_response_hours",
             "sla_pausing_reasons",
             "sla_stops_at",
             "grade_bands",

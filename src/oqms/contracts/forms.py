@@ -79,6 +79,7 @@ class ContractForm(ScopedModelForm):
             "owner",
             "sla_calendar",
             "sla_at_risk_percent",
+            "complaint_response_hours",
             "sla_pausing_reasons",
             "sla_stops_at",
             "grade_bands",
@@ -97,7 +98,13 @@ class ContractForm(ScopedModelForm):
     )
 
     grade_bands = GradeBandsField(label=_("grade bands"), required=False)
-    EVALUATION_TERMS = ("grade_bands", "appeal_days", "deduction_cap_percent", "bonus_cap_percent")
+    EVALUATION_TERMS = (
+        "grade_bands",
+        "appeal_days",
+        "deduction_cap_percent",
+        "bonus_cap_percent",
+        "complaint_response_hours",
+    )
 
     def _clean_evaluation_term(self, name: str) -> Any:
         """Left empty: the contract keeps its value (a new one gets the default)."""
@@ -118,6 +125,9 @@ class ContractForm(ScopedModelForm):
 
     def clean_bonus_cap_percent(self) -> Any:
         return self._clean_evaluation_term("bonus_cap_percent")
+
+    def clean_complaint_response_hours(self) -> Any:
+        return self._clean_evaluation_term("complaint_response_hours")
 
     sla_effective_from = forms.DateTimeField(
         label=_("SLA changes take effect from"),

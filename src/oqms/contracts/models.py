@@ -170,6 +170,12 @@ class Contract(BaseModel):
     sla_stops_at = models.CharField(
         _("resolution clock stops"), max_length=16, choices=ClockStop.choices, default=ClockStop.RESOLVED
     )
+    complaint_response_hours = models.PositiveSmallIntegerField(
+        _("complaint response within (business hours)"),
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+        help_text=_("How long the vendor has to respond to a complaint routed to it, in the SLA calendar's hours."),
+    )
 
     # Evaluation terms: how scorecards are graded and appealed, and the limits of rewards and penalties.
     grade_bands = models.JSONField(

@@ -63,6 +63,7 @@ class ContractUI(RecordUI):
         "owner",
         "sla_calendar",
         "sla_at_risk_percent",
+        "complaint_response_hours",
         ("pausing_reason_labels", _("pause reasons that stop the clock")),
         "sla_stops_at",
         ("grade_bands_display", _("grade bands")),

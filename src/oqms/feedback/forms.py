@@ -7,7 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from oqms.core.forms import ScopedModelForm, style_widgets
-from oqms.feedback.models import ComplaintCategory, FeedbackKind, FeedbackPoint
+from oqms.feedback.models import ComplaintCategory, FeedbackKind, FeedbackPoint, Severity
 from oqms.feedback.services import MAX_DESCRIPTION
 
 
@@ -111,6 +111,51 @@ class CategoryForm(ScopedModelForm):
 
 class RevealForm(forms.Form):
     reason = forms.CharField(label=_("why you need the number"), max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+
+class ClassifyForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("category"), queryset=ComplaintCategory.objects.filter(is_active=True)
+    )
+    severity = forms.ChoiceField(label=_("severity"), choices=Severity.choices, initial=Severity.MEDIUM)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+
+class AssignForm(forms.Form):
+    contract = forms.ModelChoiceField(label=_("contract"), queryset=None)  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, complaint: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from oqms.contracts.choices import ContractStatus
+        from oqms.contracts.models import Contract
+
+        contracts = Contract.objects.filter(status=ContractStatus.ACTIVE)
+        if complaint is not None:
+            contracts = contracts.filter(sites=complaint.site_id)
+        self.fields["contract"].queryset = contracts
+        style_widgets(self)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+    def __init__(self, *args: Any, required: bool = True, label: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["note"].required = required
+        if label is not None:
+            self.fields["note"].label = label
+        style_widgets(self)
+
+
+class LinkForm(forms.Form):
+    work_order = forms.CharField(label=_("work order number"), max_length=20)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -222,6 +222,7 @@ class Complaint(BaseModel):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True, editable=False)
     source_index = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     repeats = models.PositiveIntegerField(_("repeated submissions"), default=0, editable=False)
     last_repeat_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -271,6 +272,16 @@ class Complaint(BaseModel):
     def status_colour(self) -> str:
         return colour_of(ComplaintStatus, self.status)
 
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return bool(
+            self.status == ComplaintStatus.ASSIGNED
+            and self.response_due_at
+            and self.response_due_at < timezone.now()
+        )
+
     def kind_colour(self) -> str:
         return colour_of(FeedbackKind, self.kind)
 
@@ -288,6 +299,21 @@ class FollowLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id}"
+
+
+EVENT_LABELS = {
+    "received": _("received"),
+    "repeated": _("submitted again"),
+    "classified": _("classified"),
+    "assigned": _("passed to the vendor"),
+    "responded": _("the vendor responded"),
+    "resolved": _("resolved"),
+    "confirmed": _("confirmed by the complainant"),
+    "reopened": _("reopened by the complainant"),
+    "closed": _("closed"),
+    "escalated": _("escalated: response overdue"),
+    "linked": _("linked to a work order"),
+}
 
 
 class ComplaintEvent(models.Model):
@@ -311,6 +337,10 @@ class ComplaintEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.action}"
+
+    @property
+    def label(self) -> str:
+        return str(EVENT_LABELS.get(self.action, self.action))
 
     restrict_rows = staticmethod(Complaint.restrict_rows)
 

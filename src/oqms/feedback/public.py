@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from oqms.core.errors import DomainError
@@ -63,13 +64,29 @@ def feedback(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 def follow(request: HttpRequest, token: str) -> HttpResponse:
+    """The complainant's page: their complaint, its public steps, and — once resolved — confirm or reopen."""
+    from oqms.feedback import workflow
+
     complaint = services.by_token(token)
     if complaint is None:
         raise Http404
+    error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("step") == "confirm":
+                workflow.confirm(complaint)
+            elif request.POST.get("step") == "reopen":
+                workflow.reopen(complaint, str(request.POST.get("reason", ""))[:2000])
+            else:
+                raise DomainError(_("This step is not possible now."), code="step")
+        except DomainError as exc:
+            error = str(exc.message)
+        else:
+            return redirect("public:follow", token=token)
+        complaint.refresh_from_db()
     events = complaint.events.filter(public=True).order_by("at", "pk")
-    return render(
-        request, "feedback/public_follow.html", {"complaint": complaint, "events": events, "token": token}
-    )
+    context = {"complaint": complaint, "events": events, "token": token, "error": error}
+    return render(request, "feedback/public_follow.html", context, status=400 if error else 200)
 
 
 def unknown(request: HttpRequest, exception: Any = None) -> HttpResponse:

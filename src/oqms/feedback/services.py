@@ -197,6 +197,9 @@ def submit(
         complaint.photo.save(compressed.name, compressed, save=False)
     complaint.save()
     ComplaintEvent.objects.create(complaint=complaint, action="received", actor=logged_by, at=at, public=True)
+    from oqms.feedback import workflow
+
+    workflow.route(complaint, logged_by)
     return complaint, new_link(complaint), False
 
 

@@ -48,6 +48,12 @@ class ComplaintUI(RecordUI):
         "contract",
         "work_order",
         "received_at",
+        "response_due_at",
+        "responded_at",
+        "resolved_at",
+        "closed_at",
+        "reopen_count",
+        "escalated_at",
         "repeats",
         "last_repeat_at",
         "logged_by",
@@ -55,7 +61,21 @@ class ComplaintUI(RecordUI):
 
     @classmethod
     def extra_context(cls, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        from django.urls import reverse
+
+        from oqms.feedback.views import step_forms
+
+        steps = [
+            {
+                "action": action,
+                "label": label,
+                "form": form,
+                "url": reverse("feedback:complaint_step", args=[obj.pk, action]),
+            }
+            for action, (label, form) in step_forms(obj, request.user).items()
+        ]
         return {
+            "steps": steps,
             "can_reveal": services.may_reveal(request.user) and obj.has_phone,
             "reveal_form": forms.RevealForm(),
             "events": obj.events.select_related("actor").order_by("at", "pk"),

@@ -10,6 +10,7 @@ urlpatterns = [
     *CategoryUI.urls(),
     *FeedbackPointUI.urls(),
     path("complaints/<int:pk>/reveal/", views.reveal, name="complaint_reveal"),
+    path("complaints/<int:pk>/<slug:action>/", views.step, name="complaint_step"),
     path("feedbackpoints/<int:pk>/qr.pdf", views.qr_sheet, name="point_qr"),
     path("feedbackpoints/qr.pdf", views.qr_sheet, name="site_qr"),
 ]

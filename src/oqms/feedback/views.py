@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oqms.core.errors import DomainError
-from oqms.feedback import services, sheets
-from oqms.feedback.forms import HotlineForm, RevealForm
+from oqms.feedback import services, sheets, workflow
+from oqms.feedback.forms import AssignForm, ClassifyForm, HotlineForm, LinkForm, NoteForm, RevealForm
 from oqms.feedback.models import Channel, Complaint, FeedbackPoint
 
 
@@ -91,3 +93,67 @@ def qr_sheet(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     name = f"feedback-qr-{chosen[0].site.code}-{size}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def step_forms(complaint: Complaint, user: Any, data: Any = None) -> dict[str, Any]:
+    """The steps this user may take on the complaint now, each with its form."""
+    from django.utils.translation import gettext_lazy
+
+    manager = user.role in workflow.MANAGERS and user.has_perm("feedback.change_complaint")
+    vendor = (user.role == "vendor_manager" and user.vendor_id == complaint.vendor_id) or manager
+    status = complaint.status
+    found: dict[str, Any] = {}
+    if manager and status in ("received", "classified"):
+        found["classify"] = (gettext_lazy("Classify"), ClassifyForm(data))
+    if manager and status in ("received", "classified", "assigned"):
+        found["assign"] = (gettext_lazy("Assign to a contract"), AssignForm(data, complaint=complaint))
+    if vendor and status == "assigned":
+        found["respond"] = (gettext_lazy("Respond"), NoteForm(data, label=gettext_lazy("response")))
+    if vendor and status in ("assigned", "responded"):
+        found["resolve"] = (gettext_lazy("Resolve"), NoteForm(data, label=gettext_lazy("what was done")))
+    if manager and status != "closed":
+        found["close"] = (gettext_lazy("Close"), NoteForm(data, required=status != "resolved"))
+    if manager:
+        found["link"] = (gettext_lazy("Link a work order"), LinkForm(data))
+    return found
+
+
+@login_required
+@require_POST
+def step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    from oqms.workorders.models import WorkOrder
+
+    complaint = Complaint.objects.visible_to(request.user).filter(pk=pk).first()
+    if complaint is None:
+        raise Http404
+    form = step_forms(complaint, request.user, request.POST).get(action, (None, None))[1]
+    if form is None:
+        messages.error(request, _("This step is not possible now."))
+        return redirect(complaint.get_absolute_url())
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(complaint.get_absolute_url())
+    data = form.cleaned_data
+    user = request.user
+    try:
+        if action == "classify":
+            workflow.classify(complaint, user, data["category"], data["severity"])
+        elif action == "assign":
+            workflow.assign(complaint, user, data["contract"])
+        elif action == "respond":
+            workflow.respond(complaint, user, data["note"])
+        elif action == "resolve":
+            workflow.resolve(complaint, user, data["note"])
+        elif action == "close":
+            workflow.close(complaint, user, data.get("note", ""))
+        else:
+            order = WorkOrder.objects.visible_to(user).filter(number=data["work_order"].strip()).first()
+            if order is None:
+                raise DomainError(_("No work order has this number."), code="work_order")
+            workflow.link_work_order(complaint, user, order)
+        messages.success(request, _("Done."))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect(complaint.get_absolute_url())

@@ -410,7 +410,7 @@ def complete(
         )
     needing = row.findings.filter(action_required=True).count()
     if needing:
-        transaction.on_commit(lambda: _announce_failure(row.pk, needing))
+        _announce_failure(row.pk, needing)  # in the same transaction: rolled back with it
     return row
 
 

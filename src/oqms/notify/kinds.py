@@ -27,6 +27,8 @@ class Kind(models.TextChoices):
     INSPECTION_DUE = "inspection_due", _("Inspection coming up")
     INSPECTION_OVERDUE = "inspection_overdue", _("Inspection overdue")
     INSPECTION_FAILED = "inspection_failed", _("Inspection failed: action required")
+    COMPLAINT_ASSIGNED = "complaint_assigned", _("Complaint to answer")
+    COMPLAINT_OVERDUE = "complaint_overdue", _("Complaint response overdue")
 
 
 Kind.colours = {  # type: ignore[attr-defined]
@@ -47,6 +49,8 @@ Kind.colours = {  # type: ignore[attr-defined]
     Kind.INSPECTION_DUE: "info",
     Kind.INSPECTION_OVERDUE: "danger",
     Kind.INSPECTION_FAILED: "danger",
+    Kind.COMPLAINT_ASSIGNED: "warning",
+    Kind.COMPLAINT_OVERDUE: "danger",
 }
 
 TITLES: dict[str, Any] = {
@@ -67,6 +71,8 @@ TITLES: dict[str, Any] = {
     Kind.INSPECTION_DUE: _("Inspection %(number)s at %(site)s on %(at)s"),
     Kind.INSPECTION_OVERDUE: _("Inspection %(number)s at %(site)s is overdue"),
     Kind.INSPECTION_FAILED: _("Inspection %(number)s at %(site)s needs action from the vendor"),
+    Kind.COMPLAINT_ASSIGNED: _("Complaint %(number)s at %(site)s: respond by %(due)s"),
+    Kind.COMPLAINT_OVERDUE: _("Complaint %(number)s at %(site)s: response overdue"),
 }
 BODIES: dict[str, Any] = {
     Kind.SLA_AT_RISK: _("%(title)s — %(vendor)s, %(site)s. Due %(due)s."),
@@ -105,6 +111,8 @@ BODIES: dict[str, Any] = {
     Kind.INSPECTION_FAILED: _(
         "%(title)s (contract %(contract)s). %(findings)s finding(s) need action from the vendor."
     ),
+    Kind.COMPLAINT_ASSIGNED: _("%(title)s. Read it and answer the complainant; the response is due %(due)s."),
+    Kind.COMPLAINT_OVERDUE: _("%(title)s: it was due %(due)s. It is escalated to the quality managers."),
 }
 
 
