@@ -146,7 +146,7 @@ MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
     },
     Role.VENDOR_MANAGER: {
         "feedback.complaintcategory": READ,
-        "feedback.complaint": READ,
+        "feedback.complaint": ("view", "change"),
         "feedback.complaintevent": READ,
         "accounts.user": READ,
         "core.auditentry": READ,
