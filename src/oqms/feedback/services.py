@@ -199,7 +199,7 @@ def submit(
     ComplaintEvent.objects.create(complaint=complaint, action="received", actor=logged_by, at=at, public=True)
     from oqms.feedback import workflow
 
-    workflow.route(complaint, logged_by)
+    workflow.route(complaint, logged_by, at=at)
     return complaint, new_link(complaint), False
 
 

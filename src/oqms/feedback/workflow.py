@@ -42,12 +42,19 @@ def _locked(complaint: Complaint) -> Complaint:
     return Complaint.objects.select_for_update().get(pk=complaint.pk)
 
 
-def _event(complaint: Complaint, action: str, actor: Any, note: str = "", public: bool = False) -> None:
+def _event(
+    complaint: Complaint,
+    action: str,
+    actor: Any,
+    note: str = "",
+    public: bool = False,
+    at: datetime.datetime | None = None,
+) -> None:
     ComplaintEvent.objects.create(
         complaint=complaint,
         action=action,
         actor=actor,
-        at=timezone.now(),
+        at=at or timezone.now(),
         note=note.strip()[:4000],
         public=public,
     )
@@ -81,34 +88,34 @@ def response_due(contract: Any, site_id: int, start: datetime.datetime) -> datet
     return timeline.add(start, contract.complaint_response_hours * 3600.0)  # type: ignore[no-any-return]
 
 
-def route(complaint: Complaint, actor: Any = None) -> Complaint:
+def route(complaint: Complaint, actor: Any = None, at: datetime.datetime | None = None) -> Complaint:
     """Classify (if it has a category) and assign it to the vendor of the contract covering its site and
     service type, when there is exactly one (the caller holds the transaction and the row)."""
     if complaint.status == ComplaintStatus.RECEIVED and complaint.category_id:
         complaint.status = ComplaintStatus.CLASSIFIED
-        _event(complaint, "classified", actor)
+        _event(complaint, "classified", actor, at=at)
     if complaint.status != ComplaintStatus.CLASSIFIED:
         return complaint
     contract = complaint.contract or covering_contract(complaint.site, complaint.service_type)
     if contract is None:
         return complaint
-    _assign(complaint, contract, actor)
+    _assign(complaint, contract, actor, at)
     return complaint
 
 
-def _assign(complaint: Complaint, contract: Any, actor: Any) -> None:
-    now = timezone.now()
+def _assign(complaint: Complaint, contract: Any, actor: Any, at: datetime.datetime | None = None) -> None:
+    now = at or timezone.now()
     complaint.contract = contract
     complaint.vendor_id = contract.vendor_id
     if complaint.kind == FeedbackKind.PRAISE:
         complaint.status = ComplaintStatus.CLOSED
         complaint.closed_at = now
-        _event(complaint, "assigned", actor, str(contract.vendor))
-        _event(complaint, "closed", actor, public=True)
+        _event(complaint, "assigned", actor, str(contract.vendor), at=now)
+        _event(complaint, "closed", actor, public=True, at=now)
     else:
         complaint.status = ComplaintStatus.ASSIGNED
         complaint.response_due_at = response_due(contract, complaint.site_id, now)
-        _event(complaint, "assigned", actor, str(contract.vendor), public=True)
+        _event(complaint, "assigned", actor, str(contract.vendor), public=True, at=now)
     complaint.save()
     if complaint.kind == FeedbackKind.COMPLAINT:
         _tell_vendor(complaint.pk)  # in the same transaction: rolled back with it
@@ -185,52 +192,53 @@ def _vendor_side(row: Complaint, user: Any) -> None:
 
 
 @transaction.atomic
-def respond(complaint: Complaint, user: Any, note: str) -> Complaint:
+def respond(complaint: Complaint, user: Any, note: str, at: datetime.datetime | None = None) -> Complaint:
     row = _locked(complaint)
     _vendor_side(row, user)
     if row.status != ComplaintStatus.ASSIGNED:
         raise StepError(_("Only an assigned complaint is responded to."), code="status")
     if not note.strip():
         raise DomainError(_("Write the response the complainant will read."), code="note")
+    at = at or timezone.now()
     row.status = ComplaintStatus.RESPONDED
-    row.responded_at = row.responded_at or timezone.now()
+    row.responded_at = row.responded_at or at
     row.save()
-    _event(row, "responded", user, note, public=True)
+    _event(row, "responded", user, note, public=True, at=at)
     return row
 
 
 @transaction.atomic
-def resolve(complaint: Complaint, user: Any, note: str) -> Complaint:
+def resolve(complaint: Complaint, user: Any, note: str, at: datetime.datetime | None = None) -> Complaint:
     row = _locked(complaint)
     _vendor_side(row, user)
     if row.status not in (ComplaintStatus.ASSIGNED, ComplaintStatus.RESPONDED):
         raise StepError(_("Only an assigned complaint is resolved."), code="status")
     if not note.strip():
         raise DomainError(_("Say what was done: the complainant reads it."), code="note")
-    now = timezone.now()
+    now = at or timezone.now()
     row.status = ComplaintStatus.RESOLVED
     row.responded_at = row.responded_at or now
     row.resolved_at = now
     row.save()
-    _event(row, "resolved", user, note, public=True)
+    _event(row, "resolved", user, note, public=True, at=now)
     return row
 
 
 @transaction.atomic
-def confirm(complaint: Complaint) -> Complaint:
+def confirm(complaint: Complaint, at: datetime.datetime | None = None) -> Complaint:
     """The complainant, through their link, confirms the resolution."""
     row = _locked(complaint)
     if row.status != ComplaintStatus.RESOLVED:
         raise StepError(_("There is nothing to confirm now."), code="status")
     row.status = ComplaintStatus.CLOSED
-    row.closed_at = timezone.now()
+    row.closed_at = at or timezone.now()
     row.save()
-    _event(row, "confirmed", None, public=True)
+    _event(row, "confirmed", None, public=True, at=row.closed_at)
     return row
 
 
 @transaction.atomic
-def reopen(complaint: Complaint, reason: str) -> Complaint:
+def reopen(complaint: Complaint, reason: str, at: datetime.datetime | None = None) -> Complaint:
     """The complainant, through their link, says it is not resolved: back to the vendor with a new deadline."""
     row = _locked(complaint)
     if row.status != ComplaintStatus.RESOLVED:
@@ -241,10 +249,11 @@ def reopen(complaint: Complaint, reason: str) -> Complaint:
     row.status = ComplaintStatus.ASSIGNED
     row.resolved_at = None
     row.escalated_at = None
+    at = at or timezone.now()
     if row.contract is not None:
-        row.response_due_at = response_due(row.contract, row.site_id, timezone.now())
+        row.response_due_at = response_due(row.contract, row.site_id, at)
     row.save()
-    _event(row, "reopened", None, reason, public=True)
+    _event(row, "reopened", None, reason, public=True, at=at)
     _tell_vendor(row.pk)
     return row
 

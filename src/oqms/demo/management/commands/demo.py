@@ -13,7 +13,7 @@ from django.utils import timezone
 from oqms.accounts.models import User
 from oqms.core import audit
 from oqms.core.models import Sequence
-from oqms.demo import data, evaluation, inspections
+from oqms.demo import data, evaluation, feedback, inspections
 from oqms.demo.builders import build_world
 from oqms.demo.workload import generate
 from oqms.kpis import rollups
@@ -77,6 +77,7 @@ class Command(BaseCommand):
         orders, events = generate(world, work_orders, rng, now)
         rollups.rebuild()  # bulk-inserted work orders sent no signals: compute the KPI rollups in one pass
         inspections.build(world, rng)
+        feedback.build(world, rng)
         self.compute_scorecards(world)
         sequence = Sequence.objects.filter(name="workorder").first()
         if sequence is not None and orders:
