@@ -236,3 +236,22 @@ def test_qr_sheets_print_the_site_in_chinese_with_the_link(cast: Any, point: Fee
     assert site_sheet.status_code == 200
     assert page_client(cast.manager_a).get(reverse("feedback:point_qr", args=[point.pk])).status_code == 404
     assert client.get(reverse("feedback:site_qr")).status_code == 404
+
+
+def test_behind_a_proxy_the_configured_header_gives_the_address(
+    cast: Any, point: FeedbackPoint, settings: Any
+) -> None:
+    settings.OQMS_CLIENT_IP_HEADER = "X-Real-IP"
+    settings.OQMS_FEEDBACK_PER_ADDRESS = 1
+    proxy = Client(HTTP_ACCEPT_LANGUAGE="zh-CN", REMOTE_ADDR="10.0.0.254")
+    url = reverse("public:feedback", args=[point.token])
+    first = proxy.post(
+        url, {"kind": "complaint", "description": "一", "website": ""}, HTTP_X_REAL_IP="203.0.113.7"
+    )
+    other = proxy.post(
+        url, {"kind": "complaint", "description": "二", "website": ""}, HTTP_X_REAL_IP="203.0.113.8"
+    )
+    same = proxy.post(
+        url, {"kind": "complaint", "description": "三", "website": ""}, HTTP_X_REAL_IP="203.0.113.7"
+    )
+    assert (first.status_code, other.status_code, same.status_code) == (302, 302, 429)

@@ -20,6 +20,14 @@ from oqms.feedback.models import Channel, FeedbackPoint
 
 
 def client_address(request: HttpRequest) -> str:
+    """The sender's address: the proxy's header when one is configured (its first address), else the peer's."""
+    from django.conf import settings
+
+    header = settings.OQMS_CLIENT_IP_HEADER
+    if header:
+        value = str(request.META.get("HTTP_" + header.upper().replace("-", "_"), "")).split(",")[0].strip()
+        if value:
+            return value[:64]
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
