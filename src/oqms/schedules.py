@@ -15,6 +15,7 @@ SCHEDULES: list[tuple[Any, ...]] = [
     ("oqms-inspection-plans", "oqms.inspections.scheduling.run", "D", None, "01:30"),
     ("oqms-inspection-reminders", "oqms.inspections.scheduling.remind_and_flag", "I", 5),
     ("oqms-complaint-escalation", "oqms.feedback.workflow.escalate_overdue", "I", 5),
+    ("oqms-survey-invitations", "oqms.feedback.surveys.send_due", "I", 5),
     ("oqms-complaint-auto-close", "oqms.feedback.workflow.close_unconfirmed", "D", None, "03:00"),
     ("oqms-contact-retention", "oqms.feedback.services.erase_expired_contacts", "D", None, "03:10"),
 ]

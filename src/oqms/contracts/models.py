@@ -174,7 +174,9 @@ class Contract(BaseModel):
         _("complaint response within (business hours)"),
         default=8,
         validators=[MinValueValidator(1), MaxValueValidator(720)],
-        help_text=_("How long the vendor has to respond to a complaint routed to it, in the SLA calendar's hours."),
+        help_text=_(
+            "How long the vendor has to respond to a complaint routed to it, in the SLA calendar's hours."
+        ),
     )
 
     # Evaluation terms: how scorecards are graded and appealed, and the limits of rewards and penalties.

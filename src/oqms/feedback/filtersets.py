@@ -9,6 +9,9 @@ from oqms.feedback.models import (
     ComplaintStatus,
     FeedbackKind,
     FeedbackPoint,
+    Survey,
+    SurveyCampaign,
+    SurveyTrigger,
 )
 
 
@@ -43,3 +46,27 @@ class FeedbackPointFilterSet(SearchFilterSet):
     class Meta:
         model = FeedbackPoint
         fields = ["site", "is_active"]
+
+
+class SurveyFilterSet(SearchFilterSet):
+    search_fields = ("code", "name", "name_en")
+
+    class Meta:
+        model = Survey
+        fields = ["anonymous", "is_active"]
+
+
+class TriggerFilterSet(SearchFilterSet):
+    search_fields = ("survey__name",)
+
+    class Meta:
+        model = SurveyTrigger
+        fields = ["survey", "contract", "is_active"]
+
+
+class CampaignFilterSet(SearchFilterSet):
+    search_fields = ("name", "survey__name")
+
+    class Meta:
+        model = SurveyCampaign
+        fields = ["survey", "contract"]

@@ -160,3 +160,83 @@ class LinkForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         style_widgets(self)
+
+
+class SurveyForm(ScopedModelForm):
+    class Meta:
+        from oqms.feedback.models import Survey
+
+        model = Survey
+        fields = [
+            "code",
+            "name",
+            "name_en",
+            "intro",
+            "intro_en",
+            "anonymous",
+            "valid_days",
+            "remind_after_days",
+            "is_active",
+        ]
+        widgets = {"intro": forms.Textarea(attrs={"rows": 2}), "intro_en": forms.Textarea(attrs={"rows": 2})}
+
+
+class QuestionForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A question; choices one per line, "中文 | English"."""
+
+    choices_text = forms.CharField(
+        label=_("choices"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line: 中文 | English."),
+    )
+
+    class Meta:
+        from oqms.feedback.models import SurveyQuestion
+
+        model = SurveyQuestion
+        fields = ["position", "kind", "text", "text_en", "required"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.choices:
+            self.initial["choices_text"] = "\n".join(
+                f"{c.get('zh', '')} | {c.get('en', '')}" for c in self.instance.choices if isinstance(c, dict)
+            )
+        style_widgets(self)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        rows = []
+        for line in (cleaned.get("choices_text") or "").splitlines():
+            if line.strip():
+                zh, _bar, en = line.partition("|")
+                rows.append({"zh": zh.strip()[:100], "en": en.strip()[:100]})
+        if cleaned.get("kind") in ("single", "multiple") and len(rows) < 2:
+            self.add_error("choices_text", _("A choice question needs at least two choices."))
+        cleaned["choices"] = rows if cleaned.get("kind") in ("single", "multiple") else []
+        return cleaned
+
+    def save(self, commit: bool = True) -> Any:
+        question = super().save(commit=False)
+        question.choices = self.cleaned_data.get("choices", [])
+        if commit:
+            question.save()
+        return question
+
+
+class TriggerForm(ScopedModelForm):
+    class Meta:
+        from oqms.feedback.models import SurveyTrigger
+
+        model = SurveyTrigger
+        fields = ["survey", "contract", "sample_percent", "delay_hours", "quiet_days", "is_active"]
+
+
+class CampaignForm(ScopedModelForm):
+    class Meta:
+        from oqms.feedback.models import SurveyCampaign
+
+        model = SurveyCampaign
+        fields = ["survey", "name", "contract", "recipients"]
+        widgets = {"recipients": forms.SelectMultiple(attrs={"size": 8})}

@@ -99,3 +99,72 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
 
 def unknown(request: HttpRequest, exception: Any = None) -> HttpResponse:
     return render(request, "feedback/public_unknown.html", status=404)
+
+
+@never_cache
+def survey(request: HttpRequest, token: str) -> HttpResponse:
+    """A survey answered through its one-use token link."""
+    from django.utils.translation import get_language
+
+    from oqms.feedback import surveys
+
+    language = get_language() or "zh-hans"
+    invitation = surveys.by_token(token)
+    if invitation is None:
+        return render(
+            request,
+            "feedback/public_survey_done.html",
+            {"message": _("This survey link is not valid.")},
+            status=404,
+        )
+    from django.utils import timezone
+
+    if invitation.answered_at is not None:
+        message = _("This survey has already been answered with this link. Thank you!")
+        return render(request, "feedback/public_survey_done.html", {"message": message}, status=410)
+    if invitation.expires_at <= timezone.now():
+        return render(
+            request,
+            "feedback/public_survey_done.html",
+            {"message": _("This survey link has expired.")},
+            status=410,
+        )
+    questions = list(invitation.survey.questions.order_by("position", "pk"))
+    error = ""
+    given: dict[str, object] = {}
+    if request.method == "POST":
+        given = {
+            str(q.pk): request.POST.getlist(f"q{q.pk}")
+            if q.kind == "multiple"
+            else request.POST.get(f"q{q.pk}")
+            for q in questions
+        }
+        try:
+            surveys.answer(token, given, language)
+        except DomainError as exc:
+            error = str(exc.message)
+        else:
+            return render(
+                request,
+                "feedback/public_survey_done.html",
+                {"message": _("Thank you for your answers!"), "done": True},
+            )
+    rows = [
+        {
+            "question": q,
+            "label": q.label(language),
+            "choices": list(enumerate(q.choice_labels(language))),
+            "given": given.get(str(q.pk)),
+        }
+        for q in questions
+    ]
+    context = {
+        "survey": invitation.survey,
+        "title": invitation.survey.title(language),
+        "intro": invitation.survey.introduction(language),
+        "rows": rows,
+        "error": error,
+        "scale5": range(1, 6),
+        "scale10": range(0, 11),
+    }
+    return render(request, "feedback/public_survey.html", context, status=400 if error else 200)

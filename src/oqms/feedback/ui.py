@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from oqms.core.ui import Column, RecordUI
 from oqms.feedback import filtersets, forms, services
-from oqms.feedback.models import Complaint, ComplaintCategory, FeedbackPoint
+from oqms.feedback.models import (
+    Complaint,
+    ComplaintCategory,
+    FeedbackPoint,
+    Survey,
+    SurveyCampaign,
+    SurveyTrigger,
+)
 
 
 class ComplaintUI(RecordUI):
@@ -129,3 +136,117 @@ class FeedbackPointUI(RecordUI):
     @classmethod
     def extra_context(cls, request: HttpRequest, obj: Any) -> dict[str, Any]:
         return {"public_url": request.build_absolute_uri(obj.public_url())}
+
+
+class SurveyUI(RecordUI):
+    model = Survey
+    filterset_class = filtersets.SurveyFilterSet
+    form_class = forms.SurveyForm
+    ordering = ("code",)
+    icon = "ui-radios"
+    can_delete = False
+    detail_template = "feedback/survey_detail.html"
+    columns = [
+        Column("code", link=True),
+        Column("name"),
+        Column("anonymous"),
+        Column("valid_days"),
+        Column("is_active"),
+    ]
+    detail_fields = [
+        "code",
+        "name",
+        "name_en",
+        "intro",
+        "anonymous",
+        "valid_days",
+        "remind_after_days",
+        "is_active",
+    ]
+
+    @classmethod
+    def formsets(cls, request: HttpRequest, instance: Any) -> list[Any]:
+        from django.forms import inlineformset_factory
+
+        from oqms.feedback.models import SurveyQuestion
+
+        factory = inlineformset_factory(
+            Survey, SurveyQuestion, form=forms.QuestionForm, extra=3, can_delete=True
+        )
+        data = (request.POST,) if request.method == "POST" else ()
+        formset = factory(*data, instance=instance, prefix="questions")
+        formset.title = _("Questions")
+        return [formset]
+
+    @classmethod
+    def extra_context(cls, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        from django.db.models import Avg, Count, Q
+
+        from oqms.feedback import surveys
+
+        answered, sent, rate = surveys.response_rate(obj.invitations.all())
+        scores = obj.responses.aggregate(
+            csat=Avg("csat"),
+            nps_n=Count("nps"),
+            promoters=Count("pk", filter=Q(nps__gte=9)),
+            detractors=Count("pk", filter=Q(nps__lte=6)),
+        )
+        nps = (
+            100.0 * (scores["promoters"] - scores["detractors"]) / scores["nps_n"]
+            if scores["nps_n"]
+            else None
+        )
+        return {
+            "questions": obj.questions.order_by("position", "pk"),
+            "answered": answered,
+            "sent": sent,
+            "rate": rate,
+            "csat": scores["csat"],
+            "nps": nps,
+            "responses": obj.responses.all()[:20],
+        }
+
+
+class SurveyTriggerUI(RecordUI):
+    model = SurveyTrigger
+    filterset_class = filtersets.TriggerFilterSet
+    form_class = forms.TriggerForm
+    select_related = ("survey", "contract")
+    icon = "lightning"
+    columns = [
+        Column("survey", link=True, sort="survey__code"),
+        Column("contract", sort="contract__number"),
+        Column("sample_percent"),
+        Column("delay_hours"),
+        Column("quiet_days"),
+        Column("is_active"),
+    ]
+    detail_fields = ["survey", "contract", "sample_percent", "delay_hours", "quiet_days", "is_active"]
+
+
+class SurveyCampaignUI(RecordUI):
+    model = SurveyCampaign
+    filterset_class = filtersets.CampaignFilterSet
+    form_class = forms.CampaignForm
+    select_related = ("survey", "contract")
+    icon = "send"
+    can_delete = False
+    detail_template = "feedback/campaign_detail.html"
+    columns = [
+        Column("name", link=True),
+        Column("survey", sort="survey__code"),
+        Column("contract"),
+        Column("sent_at"),
+    ]
+    detail_fields = ["name", "survey", "contract", "sent_at"]
+
+    @classmethod
+    def locked_reason(cls, obj: Any) -> str | None:
+        return str(_("A sent campaign is not changed.")) if obj.sent_at else None
+
+    @classmethod
+    def extra_context(cls, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        from oqms.feedback import surveys
+
+        answered, sent, rate = surveys.response_rate(obj.invitations.all())
+        return {"answered": answered, "sent": sent, "rate": rate, "recipients": obj.recipients.count()}

@@ -157,3 +157,21 @@ def step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, str(exc.message))
     return redirect(complaint.get_absolute_url())
+
+
+@login_required
+@require_POST
+def send_campaign(request: HttpRequest, pk: int) -> HttpResponse:
+    from oqms.feedback import surveys
+    from oqms.feedback.models import SurveyCampaign
+
+    campaign = SurveyCampaign.objects.visible_to(request.user).filter(pk=pk).first()
+    if campaign is None or not request.user.has_perm("feedback.change_surveycampaign"):
+        raise Http404
+    try:
+        count = surveys.send_campaign(campaign, request.user)
+        surveys.send_due()
+        messages.success(request, _("%(count)s people invited.") % {"count": count})
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect(campaign.get_absolute_url())

@@ -29,6 +29,8 @@ class Kind(models.TextChoices):
     INSPECTION_FAILED = "inspection_failed", _("Inspection failed: action required")
     COMPLAINT_ASSIGNED = "complaint_assigned", _("Complaint to answer")
     COMPLAINT_OVERDUE = "complaint_overdue", _("Complaint response overdue")
+    SURVEY_INVITATION = "survey_invitation", _("Survey invitation")
+    SURVEY_REMINDER = "survey_reminder", _("Survey reminder")
 
 
 Kind.colours = {  # type: ignore[attr-defined]
@@ -51,6 +53,8 @@ Kind.colours = {  # type: ignore[attr-defined]
     Kind.INSPECTION_FAILED: "danger",
     Kind.COMPLAINT_ASSIGNED: "warning",
     Kind.COMPLAINT_OVERDUE: "danger",
+    Kind.SURVEY_INVITATION: "info",
+    Kind.SURVEY_REMINDER: "secondary",
 }
 
 TITLES: dict[str, Any] = {
@@ -73,6 +77,8 @@ TITLES: dict[str, Any] = {
     Kind.INSPECTION_FAILED: _("Inspection %(number)s at %(site)s needs action from the vendor"),
     Kind.COMPLAINT_ASSIGNED: _("Complaint %(number)s at %(site)s: respond by %(due)s"),
     Kind.COMPLAINT_OVERDUE: _("Complaint %(number)s at %(site)s: response overdue"),
+    Kind.SURVEY_INVITATION: _("A few questions: %(survey)s"),
+    Kind.SURVEY_REMINDER: _("Reminder — a few questions: %(survey)s"),
 }
 BODIES: dict[str, Any] = {
     Kind.SLA_AT_RISK: _("%(title)s — %(vendor)s, %(site)s. Due %(due)s."),
@@ -113,6 +119,8 @@ BODIES: dict[str, Any] = {
     ),
     Kind.COMPLAINT_ASSIGNED: _("%(title)s. Read it and answer the complainant; the response is due %(due)s."),
     Kind.COMPLAINT_OVERDUE: _("%(title)s: it was due %(due)s. It is escalated to the quality managers."),
+    Kind.SURVEY_INVITATION: _("%(title)s. It takes a minute; the link works once, until %(expires)s."),
+    Kind.SURVEY_REMINDER: _("%(title)s. The link works once, until %(expires)s."),
 }
 
 
