@@ -173,3 +173,26 @@ def test_reminders_and_overdue_flags_are_sent_once(cast: Any, checklist: Any) ->
     assert Notification.objects.filter(recipient=cast.qm, kind="inspection_overdue").count() == 1
     assert not Notification.objects.filter(recipient__vendor__isnull=False).exists()
     assert scheduling.is_overdue(Inspection.objects.get(pk=late.pk)) and not scheduling.is_overdue(soon)
+
+
+def test_the_audit_trail_does_not_reveal_random_inspections_to_vendors(cast: Any, checklist: Any) -> None:
+    from oqms.core.models import AuditEntry
+
+    plan = _plan(cast, checklist, kind="random", per_period=2, period="week", rule={})
+    with audit.audit_context(actor=cast.qm, source="test"):
+        scheduling.schedule(plan, timezone.localdate(), horizon=7)
+    random_ids = {str(pk) for pk in Inspection.objects.filter(kind="random").values_list("pk", flat=True)}
+    assert (
+        random_ids
+        and AuditEntry.objects.filter(object_id__in=random_ids, content_type__model="inspection").exists()
+    )
+    seen = AuditEntry.objects.visible_to(cast.manager_a).filter(content_type__model="inspection")
+    assert not seen.filter(object_id__in=random_ids).exists()
+    first = Inspection.objects.filter(kind="random").order_by("pk").first()
+    services.start(first, cast.inspector)
+    assert (
+        AuditEntry.objects.visible_to(cast.manager_a)
+        .filter(object_id=str(first.pk), content_type__model="inspection")
+        .exists()
+    )
+    assert AuditEntry.objects.visible_to(cast.qm).filter(object_id__in=random_ids).count() >= len(random_ids)

@@ -247,7 +247,7 @@ MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         "inspections.answer": ("view", "add", "change"),
         "inspections.inspectionphoto": ("view", "add"),
         "inspections.finding": READ,
-        "inspections.lot": ("view", "change"),
+        "inspections.lot": ("view", "add", "change"),
         "inspections.samplingstate": READ,
         "inspections.samplingevent": READ,
     },

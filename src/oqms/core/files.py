@@ -72,6 +72,7 @@ def validate_document(upload: Any) -> None:
 
 PHOTO_SIDE = 1600  # pixels: photos are scaled down to this on their longer side
 PHOTO_QUALITY = 82
+MAX_PIXELS = 60_000_000  # larger than any phone's photo
 
 
 def compress_photo(upload: Any) -> Any:
@@ -85,13 +86,19 @@ def compress_photo(upload: Any) -> Any:
     upload.seek(0)
     try:
         with Image.open(upload) as image:
+            if image.width * image.height > MAX_PIXELS:  # checked before the pixels are decoded
+                raise ValidationError(
+                    _("The photo is %(w)s × %(h)s pixels; at most %(max)s million."),
+                    params={"w": image.width, "h": image.height, "max": MAX_PIXELS // 1_000_000},
+                    code="photo_pixels",
+                )
             image = ImageOps.exif_transpose(image)
             image.thumbnail((PHOTO_SIDE, PHOTO_SIDE))
             if image.mode not in ("RGB", "L"):
                 image = image.convert("RGB")
             out = io.BytesIO()
             image.save(out, format="JPEG", quality=PHOTO_QUALITY, optimize=True)
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise ValidationError(_("The photo could not be read."), code="photo") from exc
     stem = (upload.name.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "photo")[:60]
     return ContentFile(out.getvalue(), name=f"{stem}.jpg")

@@ -321,6 +321,10 @@ class EditPage(UIView):
 
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         instance, form, formsets = self.setup_form(request, pk)
+        reason = self.ui.locked_reason(instance) if instance is not None else None
+        if reason:  # the same rule as the form page: a locked record is not changed by a POST either
+            messages.warning(request, reason)
+            return HttpResponseRedirect(instance.get_absolute_url())
         if form.is_valid() and all(f.is_valid() for f in formsets):
             try:
                 with transaction.atomic():

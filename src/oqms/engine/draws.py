@@ -64,6 +64,23 @@ def sample(seed: str, label: str, items: Sequence[T], k: int) -> list[T]:
     return pool[:k]
 
 
+def sample_range(seed: str, label: str, n: int, k: int) -> list[int]:
+    """``sample(seed, label, range(1, n + 1), k)`` without building the range: the same numbers, in memory
+    proportional to k (positions not yet swapped hold their own number)."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise ValueError("draw from a whole number of items")
+    if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k <= n:
+        raise ValueError("draw between 0 and as many items as there are")
+    moved: dict[int, int] = {}
+    drawn = []
+    for i in range(k):
+        j = i + below(seed, f"{label}|{i}", n - i)
+        at_i, at_j = moved.get(i, i + 1), moved.get(j, j + 1)
+        moved[i], moved[j] = at_j, at_i
+        drawn.append(at_j)
+    return drawn
+
+
 def spread(seed: str, label: str, items: Sequence[T], k: int) -> list[T]:
     """k draws from the items, each used once before any is used again: shuffled rounds (labels
     ``label|round``) laid end to end. For spreading spot checks over sites or people."""

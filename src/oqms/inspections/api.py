@@ -324,14 +324,17 @@ class InspectionViewSet(mixins.CreateModelMixin, _ReadOnly):
         inspector = None
         if data.get("inspector"):
             inspector = get_object_or_404(User.objects.filter(vendor__isnull=True), pk=data["inspector"])
-        created = services.create(
-            contract=contract,
-            site=site,
-            template=data["template"],
-            scheduled_for=data["scheduled_for"],
-            due_at=data.get("due_at"),
-            inspector=inspector,
-        )
+        from django.db import transaction
+
+        with transaction.atomic():  # the number's sequence needs the transaction
+            created = services.create(
+                contract=contract,
+                site=site,
+                template=data["template"],
+                scheduled_for=data["scheduled_for"],
+                due_at=data.get("due_at"),
+                inspector=inspector,
+            )
         response = self._reply(created)
         response.status_code = 201
         return response
@@ -462,6 +465,16 @@ class DecideSerializer(serializers.Serializer):  # type: ignore[type-arg]
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 
+class VendorLotSerializer(LotSerializer):
+    """What a vendor is shown of a lot: not its sample (nor the seed that gives it) while it is open."""
+
+    def to_representation(self, instance: Lot) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if instance.status == "open":
+            data["sample"], data["seed"] = None, None
+        return data
+
+
 class LotViewSet(mixins.CreateModelMixin, _ReadOnly):
     """Acceptance lots: create (the plan and the sample follow from ISO 2859-1 and the switching state),
     ``decide`` with the nonconforming items found, ``redraw`` after a switch."""
@@ -469,6 +482,11 @@ class LotViewSet(mixins.CreateModelMixin, _ReadOnly):
     queryset = Lot.objects.all()
     serializer_class = LotSerializer
     filterset_class = filtersets.LotFilterSet
+
+    def get_serializer_class(self) -> Any:
+        if self.request.user.vendor_scope_ids() is not None:
+            return VendorLotSerializer
+        return LotSerializer
 
     def get_permissions(self) -> list[Any]:
         if self.action in {"decide", "redraw"}:

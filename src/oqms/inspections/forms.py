@@ -113,6 +113,8 @@ class ItemForm(forms.ModelForm):  # type: ignore[type-arg]
             try:
                 if len(parts) > 1 and parts[1]:
                     worth = Decimal(parts[1])
+                if not worth.is_finite():
+                    raise InvalidOperation
             except InvalidOperation as exc:
                 raise forms.ValidationError(
                     _("Line %(line)s: the worth is a number from 0 to 1."), params={"line": number}

@@ -11,6 +11,7 @@ discontinued), each step kept in its history with the clause that caused it.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from decimal import Decimal
 from typing import Any
 
@@ -76,20 +77,25 @@ def _domain(exc: sampling.SamplingError) -> DomainError:
 
 def state_of(contract: Any, service_type: Any, lock: bool = False) -> SamplingState:
     """The switching state of a contract's service type (started on normal inspection the first time)."""
+    from django.db import IntegrityError
+
     rows = SamplingState.objects.filter(contract=contract, service_type=service_type)
     if lock:
         rows = rows.select_for_update()
     row = rows.first()
     if row is None:
-        row = SamplingState.objects.create(
-            contract=contract,
-            service_type=service_type,
-            vendor_id=contract.vendor_id,
-            state=sampling.Switching.start().to_dict(),
-        )
-        SamplingEvent.objects.create(state=row, before="", after="normal", reason="start", score=0)
-        if lock:
-            row = SamplingState.objects.select_for_update().get(pk=row.pk)
+        try:
+            with transaction.atomic():  # two first lots at once: one creates the state, the other reads it
+                row = SamplingState.objects.create(
+                    contract=contract,
+                    service_type=service_type,
+                    vendor_id=contract.vendor_id,
+                    state=sampling.Switching.start().to_dict(),
+                )
+                SamplingEvent.objects.create(state=row, before="", after="normal", reason="start", score=0)
+        except IntegrityError:
+            pass
+        row = rows.get()
     return row
 
 
@@ -99,9 +105,13 @@ def switching(row: SamplingState) -> sampling.Switching:
 
 def population(contract: Any, service_type: Any, first: datetime.date, last: datetime.date) -> list[int]:
     """The work orders of the lot: closed in the days ``first``..``last`` (local), by id."""
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
     from oqms.workorders.models import WorkOrder
 
-    zone = timezone.get_current_timezone()
+    zone = ZoneInfo(settings.TIME_ZONE)  # the enterprise's days, whoever asks
     start = datetime.datetime.combine(first, datetime.time(), tzinfo=zone)
     end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time(), tzinfo=zone)
     rows = WorkOrder._base_manager.filter(
@@ -117,7 +127,15 @@ def _plan_of(lot_size: int, aql: Decimal, level: str, severity: str) -> sampling
         raise _domain(exc) from exc
 
 
-def _draw(lot: Lot, items: list[int]) -> list[int]:
+MAX_LOT = 2**31 - 1
+
+
+def _draw(lot: Lot, items: list[int] | None) -> list[int]:
+    """The sample: of the lot's work orders, or (``items`` None) of unit numbers 1..lot size."""
+    if items is None:
+        return sorted(
+            draws.sample_range(lot.seed, lot.number, lot.lot_size, min(lot.sample_size, lot.lot_size))
+        )
     return sorted(draws.sample(lot.seed, lot.number, items, min(lot.sample_size, len(items))))
 
 
@@ -158,6 +176,8 @@ def open_lot(
         if isinstance(lot_size, bool) or not isinstance(lot_size, int):
             raise DomainError(ERRORS["lot_size"], code="lot_size")
         size, items = lot_size, []
+        if size > MAX_LOT:
+            raise DomainError(_("A lot has at most %(max)s items.") % {"max": MAX_LOT}, code="lot_size")
     if size < 2:
         raise DomainError(
             _("The lot has %(count)s item(s); a lot has at least 2.") % {"count": size}, code="lot_size"
@@ -183,7 +203,7 @@ def open_lot(
         seed=draws.new_seed(),
         inspector=user if user.role == Role.INSPECTOR else None,
     )
-    lot.sample = _draw(lot, items) if items else _draw(lot, list(range(1, size + 1)))
+    lot.sample = _draw(lot, items if kind == LotKind.WORK_ORDERS else None)
     lot.save()
     return lot
 
@@ -205,21 +225,30 @@ def _plan_of_lot(lot: Lot) -> sampling.Plan:
 def redraw(lot: Lot, user: Any) -> Lot:
     """Look the plan up again under the current switching state and draw a new sample (a lot opened before
     the state switched, not decided yet)."""
+    if user.role not in DECIDING:
+        raise DomainError(_("Only quality managers and inspectors decide lots."), code="role")
     lot = Lot.objects.select_for_update().get(pk=lot.pk)
     if lot.status != LotStatus.OPEN:
         raise DomainError(_("The lot is already decided."), code="decided")
     state = switching(state_of(lot.contract, lot.service_type, lock=True))
     if state.severity is None:
         raise DomainError(_("Acceptance inspection of this service is discontinued."), code="discontinued")
+    if state.state == lot.severity:  # a sample is not drawn again at will: only after a switch
+        raise DomainError(_("The switching state has not changed: the sample stands."), code="no_switch")
     plan = _plan_of(lot.lot_size, lot.aql, lot.level, state.severity)
     lot.severity, lot.code_letter, lot.sample_size = plan.severity, plan.code_letter, plan.sample_size
     lot.accept, lot.reject = plan.accept, plan.reject
-    lot.seed = draws.new_seed()
+    # The new seed follows from the old one: the redraw is as reproducible as the first draw.
+    lot.seed = hashlib.sha256(f"{lot.seed}|{plan.severity}".encode()).hexdigest()[:32]
+    items: list[int] | None = None
     if lot.kind == LotKind.WORK_ORDERS and lot.first_day and lot.last_day:
         items = population(lot.contract, lot.service_type, lot.first_day, lot.last_day)
-        lot.lot_size = max(len(items), 2)
-    else:
-        items = list(range(1, lot.lot_size + 1))
+        if len(items) < 2:
+            raise DomainError(
+                _("The lot has %(count)s item(s); a lot has at least 2.") % {"count": len(items)},
+                code="lot_size",
+            )
+        lot.lot_size = len(items)
     lot.sample = _draw(lot, items)
     lot.save()
     return lot

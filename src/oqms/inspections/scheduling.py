@@ -130,7 +130,8 @@ def draw(plan: InspectionPlan, label: str, first: datetime.date, last: datetime.
 
     sites = [site.pk for site in sites_of(plan)]
     staff = [person.pk for person in _staff_of(plan)] if plan.draw_staff else []
-    start = max(_start_of(first), _start_of(plan.start_date))
+    # Never in the past: a period first drawn part-way through is drawn over what is left of it.
+    start = max(_start_of(first), _start_of(plan.start_date), timezone.now().replace(microsecond=0))
     end = _start_of(last + datetime.timedelta(days=1))
     if plan.end_date is not None:
         end = min(end, _start_of(plan.end_date + datetime.timedelta(days=1)))
@@ -238,9 +239,15 @@ def schedule(plan: InspectionPlan, today: datetime.date | None = None, horizon: 
 def verify(plan: InspectionPlan, label: str) -> list[dict[str, Any]]:
     """Draw a random plan's period again from its seed and compare with the inspections it made: one row per
     slot with what was stored, what the seed gives, and whether they agree."""
+    import re
+
+    if not re.fullmatch(r"\d{4}-(W\d{2}|\d{2})", label or ""):
+        return []
+    rows_of_period = plan.inspections.filter(kind=InspectionKind.RANDOM, occurrence__startswith=f"{label}|")
     stored = {
         int(row.occurrence.split("|")[1]): row
-        for row in plan.inspections.filter(occurrence__startswith=f"{label}|").select_related("site")
+        for row in rows_of_period.select_related("site")
+        if row.draw.get("window") and row.occurrence.split("|")[1].isdigit()
     }
     if not stored:
         return []
@@ -259,7 +266,9 @@ def verify(plan: InspectionPlan, label: str) -> list[dict[str, Any]]:
         start,
         end,
         float(kept.get("business_seconds", 0)),
-        clock_calendar(plan.contract.sla_calendar),
+        clock_calendar(
+            _calendar(kept.get("calendar"))
+        ),  # the calendar the draw used, even if the contract's changed
     )
     rows = []
     for slot, inspection in sorted(stored.items()):
@@ -280,11 +289,25 @@ def verify(plan: InspectionPlan, label: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _calendar(pk: Any) -> Any:
+    from oqms.calendars.models import Calendar
+
+    return Calendar.objects.filter(pk=pk).first() if pk else None
+
+
 def run(today: datetime.date | None = None) -> int:
-    """Schedule every active plan (a daily job, and after a plan is saved)."""
+    """Schedule every active plan (a daily job, and after a plan is saved). A plan that cannot be scheduled (its
+    checklist unpublished, an inspector no longer one) is logged and skipped: the others are scheduled."""
+    import logging
+
+    from oqms.core.errors import DomainError
+
     made = 0
     for plan in InspectionPlan.objects.filter(is_active=True).select_related("contract", "template"):
-        made += schedule(plan, today)
+        try:
+            made += schedule(plan, today)
+        except DomainError as exc:
+            logging.getLogger(__name__).warning("inspection plan %s not scheduled: %s", plan.pk, exc.message)
     return made
 
 

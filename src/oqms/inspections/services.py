@@ -183,6 +183,40 @@ def create(
     )
 
 
+@transaction.atomic
+def reschedule(
+    inspection: Inspection,
+    user: Any,
+    *,
+    scheduled_for: datetime.datetime,
+    due_at: datetime.datetime | None,
+    inspector: Any,
+    staff: Any,
+) -> Inspection:
+    """Move or reassign an inspection that has not started (a quality manager's step), with create's checks."""
+    row = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    if user.role not in (Role.QUALITY_MANAGER, Role.ADMIN):
+        raise InspectionError(
+            _("Only a quality manager reschedules or reassigns an inspection."), code="role"
+        )
+    if row.status != InspectionStatus.SCHEDULED:
+        raise InspectionError(
+            _("An inspection is edited only before it starts; a completed one is corrected."), code="started"
+        )
+    if inspector is not None and (not inspector.is_active or inspector.role not in INSPECTING_ROLES):
+        raise DomainError(_("Choose an active inspector."), code="inspector")
+    if staff is not None and staff.vendor_id != row.vendor_id:
+        raise DomainError(_("The staff member inspected must work for the contract's vendor."), code="staff")
+    row.scheduled_for = scheduled_for
+    row.due_at = due_at or scheduled_for + datetime.timedelta(hours=8)
+    if row.due_at <= row.scheduled_for:
+        raise DomainError(_("The due time must be after the scheduled time."), code="due")
+    row.inspector, row.staff = inspector, staff
+    row.reminded_at = row.overdue_notified_at = None
+    row.save()
+    return row
+
+
 def _locked(inspection: Inspection) -> Inspection:
     return Inspection.objects.select_for_update().get(pk=inspection.pk)
 
@@ -233,7 +267,7 @@ def start(
             if accuracy not in (None, "") and row.latitude
             else None
         )
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         row.location_accuracy = None
     row.save()
     return row
@@ -282,6 +316,9 @@ def answer(
     row = _in_progress(inspection, user)
     if item.version_id != row.version_id:
         raise DomainError(_("The item is not on this inspection's checklist."), code="item")
+    if not applicable and (item.critical or item.kind == ItemKind.PHOTO):
+        message = _("A critical item or a required photo cannot be marked not applicable.")
+        raise DomainError(f"{item.text}: {message}", code="na")
     parsed = parse_value(item, value) if applicable else None
     photos = row.photos.filter(item=item).count()
     worth, failed = None, False
@@ -376,7 +413,11 @@ def complete(
     row.status = InspectionStatus.COMPLETED
     row.completed_at = at
     row.score = None if result.score is None else Decimal(str(round(result.score, 2)))
-    row.passed = result.passed
+    # The result follows the score as stored (2 decimals), so the two never disagree.
+    if row.score is not None:
+        row.passed = not result.critical_failed and row.score >= row.version.pass_mark
+    else:
+        row.passed = result.passed
     row.acknowledged_by = acknowledged_by.strip()[:100]
     row.acknowledged_at = at if row.acknowledged_by else None
     row.acknowledgement = acknowledgement.strip()[:4000]
@@ -446,6 +487,10 @@ def cancel(inspection: Inspection, user: Any, reason: str) -> Inspection:
     if not row.is_open:
         raise InspectionError(
             _("A completed inspection is never changed; correct it instead."), code="closed"
+        )
+    if row.kind == InspectionKind.CORRECTION:
+        raise InspectionError(
+            _("A correction is completed, not cancelled: the original stays corrected."), code="correction"
         )
     if not reason.strip():
         raise DomainError(_("Say why the inspection is cancelled."), code="reason")

@@ -112,7 +112,8 @@ class ChecklistVersionUI(RecordUI):
             "item_form": forms.ItemForm(version=obj) if editable else None,
             "section_form": forms.SectionForm() if editable else None,
             "problem": problem,
-            "used_by": obj.inspections.count(),
+            # Internal only: a vendor watching the count could tell that spot checks were just drawn.
+            "used_by": obj.inspections.count() if request.user.vendor_scope_ids() is None else None,
         }
 
 
@@ -195,7 +196,7 @@ class InspectionPlanUI(RecordUI):
             "periods": periods,
             "checks": checks,
             "chosen": chosen,
-            "show_seed": request.user.has_perm("inspections.view_inspectionplan"),
+            "show_seed": request.user.role in ("quality_manager", "admin", "assessor"),
         }
 
 
@@ -250,16 +251,24 @@ class InspectionUI(RecordUI):
         return str(_("An inspection is edited only before it starts; a completed one is corrected."))
 
     @classmethod
+    def queryset(cls, user: Any, action: str = "view") -> Any:
+        rows = super().queryset(user, action)
+        if action == "change" and user.role not in ("quality_manager", "admin"):
+            return rows.none()  # rescheduling and reassigning are a quality manager's; inspectors take steps
+        return rows
+
+    @classmethod
     def save(cls, request: HttpRequest, form: Any, formsets: list[Any]) -> Any:
         data = form.cleaned_data
         if form.instance.pk:
-            row = form.instance
-            for name in ("scheduled_for", "due_at", "inspector", "staff"):
-                if data.get(name) is not None or name in ("inspector", "staff"):
-                    setattr(row, name, data.get(name))
-            row.due_at = row.due_at or row.scheduled_for + timezone.timedelta(hours=8)
-            row.save()
-            return row
+            return services.reschedule(
+                form.instance,
+                request.user,
+                scheduled_for=data["scheduled_for"],
+                due_at=data.get("due_at"),
+                inspector=data.get("inspector"),
+                staff=data.get("staff"),
+            )
         return services.create(
             contract=data["contract"],
             site=data["site"],
@@ -367,12 +376,14 @@ class LotUI(RecordUI):
         from oqms.inspections import lots
         from oqms.workorders.models import WorkOrder
 
-        sampled = []
-        if obj.kind == "work_orders":
+        sampled: list[Any] = []
+        hidden = obj.status == "open" and request.user.vendor_scope_ids() is not None
+        if obj.kind == "work_orders" and not hidden:
             found = {wo.pk: wo for wo in WorkOrder.objects.visible_to(request.user).filter(pk__in=obj.sample)}
             sampled = [found.get(pk) or pk for pk in obj.sample]
         state = lots.state_of(obj.contract, obj.service_type)
         return {
+            "sample_hidden": hidden,
             "sampled": sampled,
             "state": state,
             "decide_form": forms.DecideForm(),
