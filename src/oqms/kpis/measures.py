@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from oqms.engine import histogram
@@ -81,6 +81,18 @@ def _ratio(numerator: str, denominator: str, scale: float = 100.0) -> Callable[[
         return Value(scale * top / bottom if bottom else None, top, bottom)
 
     return compute
+
+
+def _nps(t: Totals) -> Value:
+    """Net promoter score: % promoters (9–10) − % detractors (0–6) of the NPS answers; no answers, no data."""
+    answers = t["nps_answers"]
+    if not answers:
+        return Value(None, None, 0.0)
+    return Value(
+        100.0 * (t["nps_promoters"] - t["nps_detractors"]) / answers,
+        t["nps_promoters"] - t["nps_detractors"],
+        answers,
+    )
 
 
 def _percentile(which: str, q: float) -> Callable[[Totals], Value]:
@@ -172,6 +184,30 @@ MEASURES = {
         Measure(
             "lots_accepted_pct", _("acceptance lots accepted"), "%", _ratio("lots_accepted", "lots_decided")
         ),
+        Measure(
+            "complaints_per_1000",
+            _("complaints per 1,000 work orders raised"),
+            "‰",
+            _ratio("complaints", "opened", 1000.0),
+        ),
+        Measure(
+            "complaint_response_in_time_pct",
+            _("complaints responded to in time"),
+            "%",
+            _ratio("complaints_responded_in_time", "complaints_due"),
+        ),
+        Measure(
+            "complaints",
+            _("complaints received"),
+            "",
+            lambda t: Value(t["complaints"], t["complaints"], None),
+        ),
+        Measure("praise", _("praise received"), "", lambda t: Value(t["praise"], t["praise"], None)),
+        Measure("csat_mean", _("mean satisfaction (CSAT, 1–5)"), "", _ratio("csat_sum", "csat_answers", 1)),
+        Measure("nps", _("net promoter score (NPS: promoters − detractors)"), "", _nps),
+        Measure(
+            "survey_response_pct", _("survey response rate"), "%", _ratio("surveys_answered", "surveys_sent")
+        ),
     ]
 }
 
@@ -182,6 +218,13 @@ SOURCE_OF = {
     "inspection_pass_pct": "inspections",
     "inspection_score_mean": "inspections",
     "lots_accepted_pct": "lots",
+    "complaints_per_1000": "complaints",
+    "complaint_response_in_time_pct": "complaints",
+    "complaints": "complaints",
+    "praise": "complaints",
+    "csat_mean": "surveys",
+    "nps": "surveys",
+    "survey_response_pct": "surveys",
 }
 
 
@@ -246,7 +289,78 @@ def lot_totals(first: datetime.date, last: datetime.date, **filters: Any) -> dic
     return {"lots_decided": float(found["n"]), "lots_accepted": float(found["accepted"])}
 
 
-SOURCES: dict[str, Callable[..., dict[str, float]]] = {"inspections": inspection_totals, "lots": lot_totals}
+def _feedback_rows(model: Any, filters: dict[str, Any], person: str | None) -> Any:
+    """Feedback rows narrowed like the KPI; a filter feedback does not have (a priority) leaves no data."""
+    rows = model._base_manager.all()
+    lookups = {"contract": "contract", "vendor": "vendor", "site": "site", "service_type": "service_type"}
+    if person:
+        lookups["assignee"] = person
+    for name, value in filters.items():
+        if value is None:
+            continue
+        if name not in lookups:
+            return rows.none()
+        rows = rows.filter(**{lookups[name]: value})
+    return rows
+
+
+def complaint_totals(first: datetime.date, last: datetime.date, **filters: Any) -> dict[str, float]:
+    """Complaints and praise received in days ``first``..``last`` (of the contract's vendor once routed to it),
+    and of the complaints due for a response in those days, how many were answered in time. Per person: the
+    staff member of the work order concerned."""
+    from oqms.feedback.models import Complaint
+
+    start, end = _period(first, last)
+    rows = _feedback_rows(Complaint, filters, "work_order__assignee")
+    received = rows.filter(received_at__gte=start, received_at__lt=end)
+    counts = received.aggregate(
+        complaints=Count("pk", filter=Q(kind="complaint")), praise=Count("pk", filter=Q(kind="praise"))
+    )
+    due = rows.filter(kind="complaint", response_due_at__gte=start, response_due_at__lt=end)
+    timely = due.filter(responded_at__isnull=False, responded_at__lte=F("response_due_at"))
+    return {
+        "complaints": float(counts["complaints"]),
+        "praise": float(counts["praise"]),
+        "complaints_due": float(due.count()),
+        "complaints_responded_in_time": float(timely.count()),
+    }
+
+
+def survey_totals(first: datetime.date, last: datetime.date, **filters: Any) -> dict[str, float]:
+    """Survey answers given in days ``first``..``last`` (CSAT and NPS), and the invitations sent then with how
+    many were answered. Per person: the staff member of the work order surveyed."""
+    from oqms.feedback.models import SurveyInvitation, SurveyResponse
+
+    start, end = _period(first, last)
+    narrowed = filters
+    responses = _feedback_rows(SurveyResponse, narrowed, "staff").filter(
+        submitted_at__gte=start, submitted_at__lt=end
+    )
+    scores = responses.aggregate(
+        csat_sum=Sum("csat"),
+        csat_answers=Count("csat"),
+        nps_answers=Count("nps"),
+        promoters=Count("pk", filter=Q(nps__gte=9)),
+        detractors=Count("pk", filter=Q(nps__lte=6)),
+    )
+    sent = _feedback_rows(SurveyInvitation, narrowed, "staff").filter(sent_at__gte=start, sent_at__lt=end)
+    return {
+        "csat_sum": float(scores["csat_sum"] or 0),
+        "csat_answers": float(scores["csat_answers"]),
+        "nps_answers": float(scores["nps_answers"]),
+        "nps_promoters": float(scores["promoters"]),
+        "nps_detractors": float(scores["detractors"]),
+        "surveys_sent": float(sent.count()),
+        "surveys_answered": float(sent.filter(answered_at__isnull=False).count()),
+    }
+
+
+SOURCES: dict[str, Callable[..., dict[str, float]]] = {
+    "inspections": inspection_totals,
+    "lots": lot_totals,
+    "complaints": complaint_totals,
+    "surveys": survey_totals,
+}
 
 
 def backlog(last: datetime.date, older_than_days: int, **filters: Any) -> float:
