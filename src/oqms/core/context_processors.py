@@ -51,6 +51,7 @@ MENU: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
         _("Feedback"),
         [
             (_("Complaints and praise"), "feedback:complaint_list", "feedback.view_complaint", "megaphone"),
+            (_("Results"), "kpis:voice", "feedback.view_complaint", "graph-up"),
             (_("Log a hotline call"), "feedback:hotline", "feedback.add_complaint", "telephone"),
             (
                 _("Feedback points and QR codes"),

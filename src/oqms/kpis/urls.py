@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oqms.kpis import views
+from oqms.kpis import views, voice
 from oqms.kpis.ui import KPIUI, ScorecardUI
 
 app_name = "kpis"
@@ -9,4 +9,5 @@ urlpatterns = [
     *ScorecardUI.urls(),
     path("scorecards/<int:pk>/<slug:step>/", views.scorecard_step, name="scorecard_step"),
     path("comparison/", views.comparison, name="comparison"),
+    path("voice/", voice.voice, name="voice"),
 ]
