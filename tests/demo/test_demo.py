@@ -45,8 +45,11 @@ def test_reference_data(demo_output: str) -> None:
     # One vendor is on probation in the data set; the consequence rules put the others there on approval.
     from oqms.settlements.models import Consequence
 
-    by_rule = set(Consequence.objects.filter(action="probation").exclude(previous_status="probation")
-                  .values_list("vendor_id", flat=True))
+    by_rule = set(
+        Consequence.objects.filter(action="probation")
+        .exclude(previous_status="probation")
+        .values_list("vendor_id", flat=True)
+    )
     assert Vendor.objects.filter(status="probation").count() == 1 + len(by_rule)
     for vendor in Vendor.objects.all():
         assert uscc_problem(vendor.credit_code) is None, vendor.credit_code

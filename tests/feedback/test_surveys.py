@@ -198,3 +198,43 @@ def test_a_campaign_invites_a_list_and_the_survey_page_shows_rate_csat_and_nps(
     client.post(reverse("feedback:campaign_send", args=[campaign.pk]))
     assert SurveyInvitation.objects.count() == 4  # sent once
     assert page_client(cast.manager_a).get(survey.get_absolute_url()).status_code in {403, 404}
+
+
+def test_a_survey_is_written_on_its_page_with_its_questions(cast: Any) -> None:
+    client = page_client(cast.qm)
+    data = {
+        "code": "q-2026",
+        "name": "季度满意度",
+        "name_en": "Quarterly satisfaction",
+        "valid_days": 10,
+        "remind_after_days": 3,
+        "is_active": "on",
+        "questions-TOTAL_FORMS": "3",
+        "questions-INITIAL_FORMS": "0",
+        "questions-0-position": "1",
+        "questions-0-kind": "csat",
+        "questions-0-text": "满意吗？",
+        "questions-0-required": "on",
+        "questions-1-position": "2",
+        "questions-1-kind": "single",
+        "questions-1-text": "最常用哪项服务？",
+        "questions-1-choices_text": "桌面支持 | Desktop",
+        "questions-1-required": "on",
+        "questions-2-position": "0",  # an extra form left as the page shows it: ignored
+        "questions-2-kind": "",
+        "questions-2-text": "",
+        "questions-2-required": "on",
+    }
+    bad = client.post(reverse("feedback:survey_create"), data)
+    assert bad.status_code == 400 and not Survey.objects.exists()  # a choice question with one choice
+    data["questions-1-choices_text"] = "桌面支持 | Desktop\n网络 | Network"
+    response = client.post(reverse("feedback:survey_create"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    made = Survey.objects.get()
+    questions = list(made.questions.order_by("position"))
+    assert [q.kind for q in questions] == ["csat", "single"]
+    assert questions[1].choices == [{"zh": "桌面支持", "en": "Desktop"}, {"zh": "网络", "en": "Network"}]
+    for name in ("survey", "surveytrigger", "surveycampaign"):
+        assert client.get(reverse(f"feedback:{name}_list")).status_code == 200
+        assert page_client(cast.manager_a).get(reverse(f"feedback:{name}_list")).status_code == 403
+    assert client.get(made.get_absolute_url()).status_code == 200

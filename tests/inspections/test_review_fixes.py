@@ -151,3 +151,14 @@ def test_verify_ignores_periodic_occurrences_and_odd_labels(cast: Any, checklist
     scheduling.schedule(plan, datetime.date(2026, 12, 2), horizon=14)
     assert scheduling.verify(plan, "2026-12-07") == [] and scheduling.verify(plan, "") == []
     assert api_client(cast.qm).get(f"/api/inspection-plans/{plan.pk}/verify/?period=2026-12-07").json() == []
+
+
+def test_an_inspection_scheduled_before_a_new_version_is_done_with_the_new_one(
+    cast: Any, checklist: Any
+) -> None:
+    inspection = _scheduled(cast, checklist)
+    first = inspection.version
+    draft = services.new_version(checklist, cast.qm)
+    services.publish_version(draft, cast.qm)
+    started = services.start(inspection, cast.inspector)
+    assert started.version == draft and started.version != first

@@ -172,7 +172,9 @@ def test_edit_page_refuses_changes_to_closed_work(cast: Any) -> None:
         services.close(wo, cast.requester, 5)
     before = _state()
     response = page_client(cast.requester).post(
-        reverse("workorders:workorder_update", args=[cast.wo_a.pk]), _form(cast, title="改个标题"), follow=True
+        reverse("workorders:workorder_update", args=[cast.wo_a.pk]),
+        _form(cast, title="改个标题"),
+        follow=True,
     )
     # Refused as the form page refuses it: back to the record with the reason, nothing changed.
     assert response.redirect_chain[-1][0] == cast.wo_a.get_absolute_url()

@@ -254,6 +254,9 @@ def start(
     _may_inspect(row, user)
     if row.status != InspectionStatus.SCHEDULED:
         raise InspectionError(_("The inspection has already been started."), code="started")
+    current = row.version.template.current_version()
+    if current is not None and current.pk != row.version_id and row.kind != InspectionKind.CORRECTION:
+        row.version = current  # scheduled before a new version was published: done with the current one
     row.status = InspectionStatus.IN_PROGRESS
     row.started_at = at or timezone.now()
     row.inspector = row.inspector or user

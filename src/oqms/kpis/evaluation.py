@@ -210,7 +210,11 @@ def records_url(kpi: Any, first: datetime.date, last: datetime.date) -> str:
     if source is not None:  # the inspections or the lots of the period
         query = {"contract": kpi.contract_id, "status": "completed" if source == "inspections" else ""}
         if source == "inspections":
-            query |= {"completed_after": first.isoformat(), "completed_before": last.isoformat()}
+            query |= {
+                "completed_after": first.isoformat(),
+                "completed_before": last.isoformat(),
+                "latest": "true",
+            }
             query |= {"site": kpi.site_id or ""}
             name = "inspections:inspection_list"
         else:
