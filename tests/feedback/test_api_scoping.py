@@ -95,3 +95,24 @@ def test_vendors_see_only_the_feedback_routed_to_them(cast: Any) -> None:
     assert "13811112222" not in xlsx_text(owner.get(reverse("feedback:complaint_export")))
     workflow.resolve(mine, cast.manager_a, "处理了")
     assert Complaint.objects.get(pk=mine.pk).status == "resolved"
+
+
+def test_the_vendor_never_reads_the_complainants_name(cast: Any) -> None:
+    from oqms.feedback import services
+
+    with audit.audit_context(actor=cast.qm, source="test"):
+        category = ComplaintCategory.objects.create(code="it", name="IT", service_type=cast.service_type)
+    cast.contract_b.service_types.clear()
+    complaint, _t, _m = services.submit(
+        channel="hotline",
+        site=cast.site,
+        category=category,
+        description="网络慢",
+        name="张三丰",
+        phone="13900000000",
+        logged_by=cast.qm,
+    )
+    assert complaint.vendor == cast.vendor_a
+    vendor_page = page_client(cast.manager_a).get(complaint.get_absolute_url()).content.decode()
+    assert "张三丰" not in vendor_page and "139****0000" in vendor_page
+    assert "张三丰" in page_client(cast.qm).get(complaint.get_absolute_url()).content.decode()

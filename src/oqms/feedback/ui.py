@@ -48,7 +48,6 @@ class ComplaintUI(RecordUI):
         "category",
         "severity",
         "description",
-        "contact_name",
         ("phone_masked", _("phone")),
         "contact_erased_at",
         "vendor",
@@ -84,6 +83,7 @@ class ComplaintUI(RecordUI):
         return {
             "steps": steps,
             "can_reveal": services.may_reveal(request.user) and obj.has_phone,
+            "reveal_allowed": services.may_reveal(request.user),
             "reveal_form": forms.RevealForm(),
             "events": obj.events.select_related("actor").order_by("at", "pk"),
             "reveals": obj.reveals.select_related("user")[:20] if services.may_reveal(request.user) else [],

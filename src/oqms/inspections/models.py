@@ -694,6 +694,10 @@ class Lot(BaseModel):
     notes = models.TextField(_("notes"), blank=True)
 
     vendor_scope_field = "vendor"
+    audit_exclude = (
+        "seed",
+        "sample",
+    )  # the audit trail is shown to the vendor: never the sample of an open lot
 
     class Meta:
         verbose_name = _("lot")

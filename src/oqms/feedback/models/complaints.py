@@ -236,7 +236,7 @@ class Complaint(BaseModel):
     )
 
     vendor_scope_field = "vendor"
-    audit_exclude = ("phone", "phone_index", "follow_token", "source_index")
+    audit_exclude = ("phone", "phone_index", "source_index", "contact_name")  # vendors read the audit trail
 
     class Meta:
         verbose_name = _("complaint or praise")
