@@ -121,6 +121,10 @@ def test_random_spot_checks_are_drawn_once_and_reproducible_from_the_seed(
         scheduled_for=rows[0].scheduled_for + datetime.timedelta(hours=1)
     )
     assert [c["agrees"] for c in scheduling.verify(plan, "2026-12")] == [False, True, True, True, True]
+    # An inspection of the draw that disappears is reported missing.
+    Inspection.objects.filter(pk=rows[-1].pk).update(occurrence="")
+    missing = scheduling.verify(plan, "2026-12")
+    assert len(missing) == 5 and missing[-1]["inspection"] is None and missing[-1]["agrees"] is False
     # Another seed gives another draw.
     other = _plan(cast, checklist, kind="random", per_period=5, period="month", rule={}, name="另一个")
     scheduling.schedule(other, today, horizon=14)

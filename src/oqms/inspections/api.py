@@ -168,9 +168,9 @@ class PlanViewSet(_ReadOnly):
             [
                 {
                     "slot": row["slot"],
-                    "inspection": row["inspection"].pk,
-                    "site": row["inspection"].site_id,
-                    "scheduled_for": row["inspection"].scheduled_for,
+                    "inspection": row["inspection"].pk if row["inspection"] else None,
+                    "site": row["inspection"].site_id if row["inspection"] else None,
+                    "scheduled_for": row["inspection"].scheduled_for if row["inspection"] else None,
                     "drawn": row["drawn"],
                     "agrees": row["agrees"],
                 }

@@ -147,6 +147,7 @@ def draw(plan: InspectionPlan, label: str, first: datetime.date, last: datetime.
         "window": [start.isoformat(), end.isoformat()],
         "business_seconds": business,
         "calendar": plan.contract.sla_calendar_id,
+        "count": count,
     }
     return [
         common | slot
@@ -262,7 +263,7 @@ def verify(plan: InspectionPlan, label: str) -> list[dict[str, Any]]:
         label,
         kept.get("sites", []),
         kept.get("people", []),
-        len(stored),
+        max(int(kept.get("count", 0) or 0), max(stored) + 1),
         start,
         end,
         float(kept.get("business_seconds", 0)),
@@ -271,6 +272,9 @@ def verify(plan: InspectionPlan, label: str) -> list[dict[str, Any]]:
         ),  # the calendar the draw used, even if the contract's changed
     )
     rows = []
+    for slot in range(len(again)):  # a slot drawn but gone from the inspections is reported too
+        if slot not in stored:
+            rows.append({"slot": slot, "inspection": None, "drawn": again[slot], "agrees": False})
     for slot, inspection in sorted(stored.items()):
         fresh = again[slot] if slot < len(again) else None
         row_draw = inspection.draw
@@ -286,7 +290,7 @@ def verify(plan: InspectionPlan, label: str) -> list[dict[str, Any]]:
                 and datetime.datetime.fromisoformat(fresh["at"]) == inspection.scheduled_for,
             }
         )
-    return rows
+    return sorted(rows, key=lambda row: row["slot"])
 
 
 def _calendar(pk: Any) -> Any:
