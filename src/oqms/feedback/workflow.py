@@ -335,8 +335,6 @@ def close_unconfirmed(now: datetime.datetime | None = None) -> int:
             if Complaint.objects.filter(pk=row.pk, status=ComplaintStatus.RESOLVED).update(
                 status=ComplaintStatus.CLOSED, closed_at=now
             ):
-                ComplaintEvent.objects.create(
-                    complaint=row, action="closed", at=now, note="auto", public=True
-                )
+                ComplaintEvent.objects.create(complaint=row, action="closed", at=now, public=True)
                 done += 1
     return done

@@ -94,10 +94,11 @@ class ChecklistVersionUI(RecordUI):
     @classmethod
     def extra_context(cls, request: HttpRequest, obj: Any) -> dict[str, Any]:
         editable = obj.is_draft and request.user.has_perm("inspections.change_checklistversion")
+        items = obj.ordered_items()  # once: every section takes its own from it
         sections = []
         for section in obj.sections.order_by("position", "pk"):
-            sections.append((section, [i for i in obj.ordered_items() if i.section_id == section.pk]))
-        loose = [i for i in obj.ordered_items() if i.section_id is None]
+            sections.append((section, [i for i in items if i.section_id == section.pk]))
+        loose = [i for i in items if i.section_id is None]
         if loose:
             sections.insert(0, (None, loose))
         problem = ""

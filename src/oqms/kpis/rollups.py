@@ -293,15 +293,10 @@ def _changes_work(listed: Sequence[Sequence[Any]]) -> tuple[np.ndarray, np.ndarr
         return work, np.zeros(0)
     named = dict(zip(CHANGE_COLUMNS, zip(*listed, strict=True), strict=True))
     work["id"] = named["work_order_id"]
-    for name in ("contract", "vendor", "service_type", "site"):
-        work[name] = named[f"{name}_id"]
-    work["priority"] = [priority_code(p) for p in named["priority"]]
+    _fill_slice_and_clocks(work, named)
     for name in ("finished", "closed", "reopened"):
         work[name] = [bool(v) for v in named[name]]
     work["rating"] = named["rating"]
-    for which in ("response", "resolution"):
-        work[f"{which}_target"] = [-1 if t is None else t for t in named[f"{which}_target_minutes"]]
-        work[f"{which}_seconds"] = [np.nan if v is None else v for v in named[f"{which}_business_seconds"]]
     for name in DAYS:
         work[name] = [
             NO_DAY if d is None else day_number(datetime.date.fromisoformat(d) if isinstance(d, str) else d)
@@ -785,6 +780,17 @@ def work_of(rows: QuerySet[Any]) -> np.ndarray:
     return _fetch_orm(rows)
 
 
+def _fill_slice_and_clocks(work: np.ndarray, named: dict[str, Any]) -> None:
+    """What work order rows and change rows give alike: the slice, the priority code, the targets (-1: none)
+    and the durations (NaN: none)."""
+    for name in ("contract", "vendor", "service_type", "site"):
+        work[name] = named[f"{name}_id"]
+    work["priority"] = [priority_code(p) for p in named["priority"]]
+    for which in ("response", "resolution"):
+        work[f"{which}_target"] = [-1 if t is None else t for t in named[f"{which}_target_minutes"]]
+        work[f"{which}_seconds"] = [np.nan if s is None else s for s in named[f"{which}_business_seconds"]]
+
+
 def _fetch_orm(rows: Any) -> np.ndarray:
     listed = list(rows.values_list(*FIELDS))
     work = np.empty(len(listed), dtype=WORK)
@@ -793,16 +799,11 @@ def _fetch_orm(rows: Any) -> np.ndarray:
     columns = list(zip(*listed, strict=True))
     named = dict(zip(FIELDS, columns, strict=True))
     work["id"] = named["pk"]
-    for name in ("contract", "vendor", "service_type", "site"):
-        work[name] = named[f"{name}_id"]
-    work["priority"] = [priority_code(p) for p in named["priority"]]
+    _fill_slice_and_clocks(work, named)
     work["finished"] = [s in FINISHED for s in named["status"]]
     work["closed"] = [s == "closed" for s in named["status"]]
     work["reopened"] = [bool(r) for r in named["reopen_count"]]
     work["rating"] = [r or 0 for r in named["rating"]]
-    for which in ("response", "resolution"):
-        work[f"{which}_target"] = [-1 if t is None else t for t in named[f"{which}_target_minutes"]]
-        work[f"{which}_seconds"] = [np.nan if s is None else s for s in named[f"{which}_business_seconds"]]
     for event, name in zip(
         EVENTS, ("opened_day", "responded_day", "resolved_day", "closed_day"), strict=True
     ):
