@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from oqms.accounts.choices import Role
+from oqms.capa.models import Evidence
 from oqms.contracts.models import ContractAttachment
 from oqms.feedback.models import Complaint
 from oqms.inspections.models import Inspection, InspectionPhoto
@@ -28,6 +29,7 @@ MEDIA_OWNERS: dict[str, tuple[Any, str]] = {
     "workorders/": (WorkOrderAttachment, "photo"),
     "inspections/": (InspectionPhoto, "photo"),
     "feedback/": (Complaint, "photo"),
+    "capa/": (Evidence, "file"),
     "contracts/": (ContractAttachment, "file"),
     "vendors/documents/": (QualificationDocument, "file"),
 }

@@ -17,6 +17,7 @@ SCHEDULES: list[tuple[Any, ...]] = [
     ("oqms-complaint-escalation", "oqms.feedback.workflow.escalate_overdue", "I", 5),
     ("oqms-survey-invitations", "oqms.feedback.surveys.send_due", "I", 5),
     ("oqms-complaint-auto-close", "oqms.feedback.workflow.close_unconfirmed", "D", None, "03:00"),
+    ("oqms-capa-escalation", "oqms.capa.workflow.escalate_overdue", "I", 15),
     ("oqms-contact-retention", "oqms.feedback.services.erase_expired_contacts", "D", None, "03:10"),
 ]
 

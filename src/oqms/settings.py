@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "oqms.workorders",
     "oqms.inspections",
     "oqms.feedback",
+    "oqms.capa",
     "oqms.kpis",
     "oqms.settlements",
     "oqms.demo",
@@ -205,6 +206,8 @@ OQMS_MAX_UPLOAD_MB = env_int("OQMS_MAX_UPLOAD_MB", 10, minimum=1, maximum=200)
 OQMS_FEEDBACK_PER_ADDRESS = env_int("OQMS_FEEDBACK_PER_ADDRESS", 5, minimum=1, maximum=1000)
 OQMS_FEEDBACK_PER_POINT = env_int("OQMS_FEEDBACK_PER_POINT", 30, minimum=1, maximum=10000)
 OQMS_CONTACT_RETENTION_DAYS = env_int("OQMS_CONTACT_RETENTION_DAYS", 180, minimum=1, maximum=3650)
+# A nonconformance of the same vendor and category within this many days of an earlier one is a repeat.
+OQMS_NC_REPEAT_DAYS = env_int("OQMS_NC_REPEAT_DAYS", 90, minimum=1, maximum=3650)
 # Behind a reverse proxy: the header that holds the client's address (e.g. X-Real-IP), for the feedback limits.
 OQMS_CLIENT_IP_HEADER = env_str("OQMS_CLIENT_IP_HEADER", "")
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("work/", include("oqms.workorders.urls")),
     path("inspections/", include("oqms.inspections.urls")),
     path("feedback/", include("oqms.feedback.urls")),
+    path("capa/", include("oqms.capa.urls")),
     path("f/", include("oqms.feedback.public_urls")),
     path("kpis/", include("oqms.kpis.urls")),
     path("settlements/", include("oqms.settlements.urls")),

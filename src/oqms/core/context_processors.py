@@ -68,6 +68,25 @@ MENU: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
         ],
     ),
     (
+        _("Corrective action"),
+        [
+            (
+                _("Nonconformances"),
+                "capa:nonconformance_list",
+                "capa.view_nonconformance",
+                "exclamation-diamond",
+            ),
+            (
+                _("Corrective action requests"),
+                "capa:correctiveaction_list",
+                "capa.view_correctiveaction",
+                "wrench-adjustable-circle",
+            ),
+            (_("Problem categories"), "capa:category_list", "capa.view_category", "tags"),
+            (_("Corrective action deadlines"), "capa:duerule_list", "capa.view_duerule", "hourglass-split"),
+        ],
+    ),
+    (
         _("Vendors"),
         [
             (_("Vendors"), "vendors:vendor_list", "vendors.view_vendor", "building"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from oqms.core.scoping import restrict
 
@@ -38,4 +39,17 @@ class ScopedModelForm(forms.ModelForm):  # type: ignore[type-arg]
                 field.queryset.model.objects, "visible_to"
             ):
                 field.queryset = restrict(field.queryset, user, "view")
+        style_widgets(self)
+
+
+class NoteForm(forms.Form):
+    """One text box for a workflow step: a note, a reason, a response."""
+
+    note = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+    def __init__(self, *args: Any, required: bool = True, label: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["note"].required = required
+        if label is not None:
+            self.fields["note"].label = label
         style_widgets(self)

@@ -143,17 +143,6 @@ class AssignForm(forms.Form):
         style_widgets(self)
 
 
-class NoteForm(forms.Form):
-    note = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
-
-    def __init__(self, *args: Any, required: bool = True, label: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["note"].required = required
-        if label is not None:
-            self.fields["note"].label = label
-        style_widgets(self)
-
-
 class LinkForm(forms.Form):
     work_order = forms.CharField(label=_("work order number"), max_length=20)
 

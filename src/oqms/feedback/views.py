@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oqms.core.errors import DomainError
+from oqms.core.forms import NoteForm
 from oqms.feedback import services, sheets, workflow
-from oqms.feedback.forms import AssignForm, ClassifyForm, HotlineForm, LinkForm, NoteForm
+from oqms.feedback.forms import AssignForm, ClassifyForm, HotlineForm, LinkForm
 from oqms.feedback.models import Channel, Complaint, FeedbackPoint
 
 

@@ -294,6 +294,7 @@ class FindingUI(RecordUI):
     ordering = ("-created_at",)
     icon = "flag"
     can_delete = False
+    detail_template = "inspections/finding_detail.html"
     columns = [
         Column("inspection", link=True, sort="inspection__number"),
         Column("severity", badge=True),

@@ -31,6 +31,17 @@ class Kind(models.TextChoices):
     COMPLAINT_OVERDUE = "complaint_overdue", _("Complaint response overdue")
     SURVEY_INVITATION = "survey_invitation", _("Survey invitation")
     SURVEY_REMINDER = "survey_reminder", _("Survey reminder")
+    NONCONFORMANCE_RAISED = "nc_raised", _("Nonconformance raised")
+    SCAR_ISSUED = "scar_issued", _("Corrective action requested")
+    SCAR_IMPLEMENTED = "scar_implemented", _("Corrective action implemented: to verify")
+    SCAR_RETURNED = "scar_returned", _("Corrective action sent back")
+    SCAR_CLOSED = "scar_closed", _("Corrective action closed")
+    SCAR_COMMENT = "scar_comment", _("Comment on a corrective action")
+    SCAR_OVERDUE = "scar_overdue", _("Corrective action overdue")
+    MEETING_SCHEDULED = "meeting_scheduled", _("Meeting scheduled")
+    MEETING_ACTION = "meeting_action", _("Meeting action assigned to you")
+    MEETING_ACTION_DUE = "meeting_action_due", _("Meeting action due soon")
+    MEETING_ACTION_OVERDUE = "meeting_action_overdue", _("Meeting action overdue")
 
 
 Kind.colours = {  # type: ignore[attr-defined]
@@ -55,6 +66,17 @@ Kind.colours = {  # type: ignore[attr-defined]
     Kind.COMPLAINT_OVERDUE: "danger",
     Kind.SURVEY_INVITATION: "info",
     Kind.SURVEY_REMINDER: "secondary",
+    Kind.NONCONFORMANCE_RAISED: "danger",
+    Kind.SCAR_ISSUED: "warning",
+    Kind.SCAR_IMPLEMENTED: "primary",
+    Kind.SCAR_RETURNED: "warning",
+    Kind.SCAR_CLOSED: "success",
+    Kind.SCAR_COMMENT: "secondary",
+    Kind.SCAR_OVERDUE: "danger",
+    Kind.MEETING_SCHEDULED: "info",
+    Kind.MEETING_ACTION: "primary",
+    Kind.MEETING_ACTION_DUE: "warning",
+    Kind.MEETING_ACTION_OVERDUE: "danger",
 }
 
 TITLES: dict[str, Any] = {
@@ -79,6 +101,17 @@ TITLES: dict[str, Any] = {
     Kind.COMPLAINT_OVERDUE: _("Complaint %(number)s at %(site)s: response overdue"),
     Kind.SURVEY_INVITATION: _("A few questions: %(survey)s"),
     Kind.SURVEY_REMINDER: _("Reminder — a few questions: %(survey)s"),
+    Kind.NONCONFORMANCE_RAISED: _("Nonconformance %(number)s (%(severity)s): %(title)s"),
+    Kind.SCAR_ISSUED: _("Corrective action %(number)s requested: %(title)s"),
+    Kind.SCAR_IMPLEMENTED: _("Corrective action %(number)s implemented: %(title)s"),
+    Kind.SCAR_RETURNED: _("Corrective action %(number)s sent back: %(title)s"),
+    Kind.SCAR_CLOSED: _("Corrective action %(number)s closed: %(title)s"),
+    Kind.SCAR_COMMENT: _("%(author)s commented on corrective action %(number)s"),
+    Kind.SCAR_OVERDUE: _("Corrective action %(number)s: %(stage)s overdue"),
+    Kind.MEETING_SCHEDULED: _("Meeting: %(title)s on %(due)s"),
+    Kind.MEETING_ACTION: _("Action for you from “%(meeting)s”: %(action)s"),
+    Kind.MEETING_ACTION_DUE: _("Action due %(due)s: %(action)s"),
+    Kind.MEETING_ACTION_OVERDUE: _("Action overdue since %(due)s: %(action)s"),
 }
 BODIES: dict[str, Any] = {
     Kind.SLA_AT_RISK: _("%(title)s — %(vendor)s, %(site)s. Due %(due)s."),
@@ -121,6 +154,24 @@ BODIES: dict[str, Any] = {
     Kind.COMPLAINT_OVERDUE: _("%(title)s: it was due %(due)s. It is escalated to the quality managers."),
     Kind.SURVEY_INVITATION: _("%(title)s. It takes a minute; the link works once, until %(expires)s."),
     Kind.SURVEY_REMINDER: _("%(title)s. The link works once, until %(expires)s."),
+    Kind.NONCONFORMANCE_RAISED: _(
+        "%(title)s. %(repeat_text)s%(containment_text)sOpen it to read the details and the evidence."
+    ),
+    Kind.SCAR_ISSUED: _(
+        "%(title)s (nonconformance %(nc)s). Acknowledge it by %(due)s, then give the root cause and an action "
+        "plan."
+    ),
+    Kind.SCAR_IMPLEMENTED: _("%(title)s. Verify its effect from %(verify_from)s."),
+    Kind.SCAR_RETURNED: _("%(title)s. The reason: %(reason)s"),
+    Kind.SCAR_CLOSED: _("%(title)s. The fix was verified effective; nonconformance %(nc)s is closed."),
+    Kind.SCAR_COMMENT: _("%(title)s. Open the corrective action to read and answer it."),
+    Kind.SCAR_OVERDUE: _("%(title)s: the %(stage)s was due %(due)s (nonconformance %(nc)s)."),
+    Kind.MEETING_SCHEDULED: _("%(title)s. %(where)s"),
+    Kind.MEETING_ACTION: _("%(title)s. It is due %(due)s."),
+    Kind.MEETING_ACTION_DUE: _(
+        "%(title)s (from “%(meeting)s”). Mark it done on the meeting page when it is."
+    ),
+    Kind.MEETING_ACTION_OVERDUE: _("%(title)s (from “%(meeting)s”). Finish it, or agree a new date."),
 }
 
 

@@ -8,7 +8,19 @@ from typing import Any
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+
+SEVERITIES = {
+    "minor": pgettext_lazy("severity", "minor"),
+    "major": pgettext_lazy("severity", "major"),
+    "critical": pgettext_lazy("severity", "critical"),
+}
+STAGES = {
+    "acknowledge": gettext_lazy("acknowledgement"),
+    "plan": gettext_lazy("root cause and action plan"),
+    "implement": gettext_lazy("implementation"),
+    "verify": gettext_lazy("verification"),
+}
 
 
 def localised(params: dict[str, Any]) -> dict[str, Any]:
@@ -31,6 +43,24 @@ def localised(params: dict[str, Any]) -> dict[str, Any]:
         values["action"] = str(actions.get(consequence, consequence))
     if "plan" in params:
         values["plan"] = str(_("An improvement plan is requested from the vendor.")) if params["plan"] else ""
+    severity = params.get("severity")
+    if severity in SEVERITIES:
+        values["severity"] = str(SEVERITIES[severity])
+    stage = params.get("stage")
+    if stage in STAGES:
+        values["stage"] = str(STAGES[stage])
+    if "repeat" in params:
+        values["repeat_text"] = (
+            _("It repeats %(number)s, so its severity was raised. ") % {"number": params["repeat"]}
+            if params["repeat"]
+            else ""
+        )
+    if "containment_due" in params:
+        values["containment_text"] = (
+            _("Contain it by %(due)s. ") % {"due": values["containment_due"]}
+            if params["containment_due"]
+            else ""
+        )
     audience = params.get("audience")
     if audience:
         from oqms.notify.audiences import AUDIENCES
