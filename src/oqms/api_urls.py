@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from oqms.accounts.api import AuditEntryViewSet, UserViewSet
 from oqms.calendars.api import CalendarDayViewSet, CalendarVersionViewSet, CalendarViewSet, ClosureViewSet
+from oqms.capa.api import CorrectiveActionViewSet, NonconformanceViewSet
 from oqms.contracts.api import ContractAttachmentViewSet, ContractViewSet, ServiceTypeViewSet
 from oqms.feedback.api import ComplaintViewSet
 from oqms.inspections.api import (
@@ -50,6 +51,8 @@ router.register("contracts", ContractViewSet)
 router.register("contract-attachments", ContractAttachmentViewSet)
 router.register("work-orders", WorkOrderViewSet)
 router.register("complaints", ComplaintViewSet)
+router.register("nonconformances", NonconformanceViewSet)
+router.register("corrective-actions", CorrectiveActionViewSet)
 router.register("checklists", ChecklistViewSet)
 router.register("checklist-versions", ChecklistVersionViewSet)
 router.register("inspection-plans", PlanViewSet)

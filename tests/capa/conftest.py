@@ -50,7 +50,11 @@ def through_plan(cast: Any, scar: Any, user: Any = None) -> Any:
     scar = workflow.analyse(
         scar,
         user,
-        ["为什么没清洁？保洁员被临时调去会议室", "为什么被调走？当班没有替补", "为什么没有替补？排班表未留机动人员"],
+        [
+            "为什么没清洁？保洁员被临时调去会议室",
+            "为什么被调走？当班没有替补",
+            "为什么没有替补？排班表未留机动人员",
+        ],
         "manpower",
         "排班没有机动人员",
     )

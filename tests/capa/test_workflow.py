@@ -105,7 +105,9 @@ def test_the_whole_lifecycle_with_one_rejection(cast: Any, category: Any) -> Non
     # round 2: the earlier actions stay on record; a new one is added and done
     with pytest.raises(DomainError):
         workflow.remove_item(scar.items.first(), cast.manager_a)
-    workflow.add_item(scar, cast.manager_a, "corrective", "增加 14:00 巡查打卡", "李主管", timezone.localdate())
+    workflow.add_item(
+        scar, cast.manager_a, "corrective", "增加 14:00 巡查打卡", "李主管", timezone.localdate()
+    )
     scar = workflow.submit_plan(scar, cast.manager_a)
     new = scar.items.get(round=2)
     workflow.complete_item(new, cast.manager_a, "打卡表已上墙")

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from oqms.inspections.choices import Severity
 
@@ -21,7 +22,7 @@ class Source(models.TextChoices):
 
 
 class NCStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("nonconformance", "Open")
     ACTION = "action", _("Corrective action under way")
     CLOSED = "closed", _("Closed")
     CANCELLED = "cancelled", _("Cancelled")

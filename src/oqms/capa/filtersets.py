@@ -35,6 +35,12 @@ class CorrectiveActionFilterSet(SearchFilterSet):
     issued_before = django_filters.DateFilter(
         label=_("issued until"), field_name="issued_at", lookup_expr="date__lte"
     )
+    closed_after = django_filters.DateFilter(
+        label=_("closed from"), field_name="closed_at", lookup_expr="date__gte"
+    )
+    closed_before = django_filters.DateFilter(
+        label=_("closed until"), field_name="closed_at", lookup_expr="date__lte"
+    )
 
     class Meta:
         model = CorrectiveAction

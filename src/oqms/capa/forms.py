@@ -54,6 +54,9 @@ class NonconformanceForm(ScopedModelForm):
         self.fields["owner"].queryset = User.objects.filter(
             is_active=True, vendor__isnull=True, role__in=("quality_manager", "admin")
         )
+        if "detected_at" in self.fields:
+            self.fields["detected_at"].required = False
+            self.fields["detected_at"].help_text = _("Empty: now.")
         if self.instance.pk:
             for name in (*FIXED_AFTER_RAISING, "source", "file"):
                 self.fields.pop(name, None)
@@ -158,7 +161,7 @@ class VerifyForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(label=_("comment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("message"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

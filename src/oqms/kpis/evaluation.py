@@ -207,26 +207,8 @@ def records_url(kpi: Any, first: datetime.date, last: datetime.date) -> str:
     if not kpi.measure:
         return ""
     source = measures.SOURCE_OF.get(kpi.measure)
-    if source is not None:  # the inspections or the lots of the period
-        query = {"contract": kpi.contract_id, "status": "completed" if source == "inspections" else ""}
-        if source == "inspections":
-            query |= {
-                "completed_after": first.isoformat(),
-                "completed_before": last.isoformat(),
-                "latest": "true",
-            }
-            query |= {"site": kpi.site_id or ""}
-            name = "inspections:inspection_list"
-        else:
-            query = {
-                "contract": kpi.contract_id,
-                "decided_after": first.isoformat(),
-                "decided_before": last.isoformat(),
-            }
-            name = "inspections:lot_list"
-        if kpi.service_type_id:
-            query["service_type" if source == "lots" else "service_type_of"] = kpi.service_type_id
-        return f"{reverse(name)}?{urlencode({k: v for k, v in query.items() if v not in ('', None)})}"
+    if source is not None:  # the inspections, lots, complaints or nonconformances of the period
+        return _source_records_url(kpi, source, first, last)
     query: dict[str, Any] = {"contract": kpi.contract_id}
     event = MEASURE_EVENTS.get(kpi.measure)
     if event:
@@ -241,3 +223,48 @@ def records_url(kpi: Any, first: datetime.date, last: datetime.date) -> str:
         if value:
             query[name] = value
     return f"{reverse('workorders:workorder_list')}?{urlencode(query)}"
+
+
+def _source_records_url(kpi: Any, source: str, first: datetime.date, last: datetime.date) -> str:
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    query: dict[str, Any] = {"contract": kpi.contract_id}
+    if source == "inspections":
+        name = "inspections:inspection_list"
+        query |= {
+            "status": "completed",
+            "completed_after": first.isoformat(),
+            "completed_before": last.isoformat(),
+            "latest": "true",
+            "site": kpi.site_id or "",
+            "service_type_of": kpi.service_type_id or "",
+        }
+    elif source == "lots":
+        name = "inspections:lot_list"
+        query |= {
+            "decided_after": first.isoformat(),
+            "decided_before": last.isoformat(),
+            "service_type": kpi.service_type_id or "",
+        }
+    elif source == "complaints":
+        name = "feedback:complaint_list"
+        query |= {
+            "received_after": first.isoformat(),
+            "received_before": last.isoformat(),
+            "site": kpi.site_id or "",
+        }
+    elif source == "capa" and kpi.measure in ("corrective_on_time_pct", "corrective_mean_days"):
+        name = "capa:correctiveaction_list"
+        query |= {"status": "closed", "closed_after": first.isoformat(), "closed_before": last.isoformat()}
+    elif source == "capa":
+        name = "capa:nonconformance_list"
+        query |= {
+            "detected_after": first.isoformat(),
+            "detected_before": last.isoformat(),
+            "site": kpi.site_id or "",
+        }
+    else:  # survey answers have no list of their own
+        return ""
+    return f"{reverse(name)}?{urlencode({k: v for k, v in query.items() if v not in ('', None)})}"

@@ -208,6 +208,30 @@ MEASURES = {
         Measure(
             "survey_response_pct", _("survey response rate"), "%", _ratio("surveys_answered", "surveys_sent")
         ),
+        Measure(
+            "corrective_on_time_pct",
+            _("corrective actions closed on time (implemented by their deadline)"),
+            "%",
+            _ratio("scars_closed_on_time", "scars_closed"),
+        ),
+        Measure(
+            "nc_repeat_pct",
+            _("nonconformances that repeat an earlier one"),
+            "%",
+            _ratio("nonconformance_repeats", "nonconformances"),
+        ),
+        Measure(
+            "corrective_mean_days",
+            _("mean days from corrective action request to closing"),
+            "d",
+            _ratio("scar_days", "scars_closed", 1),
+        ),
+        Measure(
+            "nonconformances",
+            _("nonconformances raised"),
+            "",
+            lambda t: Value(t["nonconformances"], t["nonconformances"], None),
+        ),
     ]
 }
 
@@ -225,6 +249,10 @@ SOURCE_OF = {
     "csat_mean": "surveys",
     "nps": "surveys",
     "survey_response_pct": "surveys",
+    "corrective_on_time_pct": "capa",
+    "nc_repeat_pct": "capa",
+    "corrective_mean_days": "capa",
+    "nonconformances": "capa",
 }
 
 
@@ -355,11 +383,41 @@ def survey_totals(first: datetime.date, last: datetime.date, **filters: Any) -> 
     }
 
 
+def capa_totals(first: datetime.date, last: datetime.date, **filters: Any) -> dict[str, float]:
+    """Nonconformances found in days ``first``..``last`` (cancelled ones left out) and how many repeat an
+    earlier one; the corrective actions closed in those days, how many were implemented by their deadline and
+    their days from request to closing. Not per person."""
+    from oqms.capa.models import CorrectiveAction, Nonconformance
+
+    start, end = _period(first, last)
+    rows = _feedback_rows(Nonconformance, filters, None).exclude(status="cancelled")
+    found = rows.filter(detected_at__gte=start, detected_at__lt=end).aggregate(
+        n=Count("pk"), repeats=Count("pk", filter=Q(repeat_of__isnull=False))
+    )
+    closed = CorrectiveAction.objects.filter(
+        nonconformance__in=rows.values("pk"), status="closed", closed_at__gte=start, closed_at__lt=end
+    ).values_list("issued_at", "implemented_at", "due_at", "closed_at")
+    on_time = days = 0.0
+    count = 0
+    for issued, implemented, due, closed_at in closed:
+        count += 1
+        on_time += implemented is not None and implemented <= due
+        days += (closed_at - issued).total_seconds() / 86400
+    return {
+        "nonconformances": float(found["n"]),
+        "nonconformance_repeats": float(found["repeats"]),
+        "scars_closed": float(count),
+        "scars_closed_on_time": on_time,
+        "scar_days": days,
+    }
+
+
 SOURCES: dict[str, Callable[..., dict[str, float]]] = {
     "inspections": inspection_totals,
     "lots": lot_totals,
     "complaints": complaint_totals,
     "surveys": survey_totals,
+    "capa": capa_totals,
 }
 
 

@@ -230,7 +230,7 @@ class ScarComment(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
     )
-    text = models.TextField(_("comment"), max_length=4000)
+    text = models.TextField(_("message"), max_length=4000)
     created_at = models.DateTimeField(_("written at"), auto_now_add=True)
 
     objects = ScopedManager()
@@ -238,8 +238,8 @@ class ScarComment(models.Model):
     restrict_rows = staticmethod(_hide_from_staff)
 
     class Meta:
-        verbose_name = _("comment")
-        verbose_name_plural = _("comments")
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
