@@ -18,6 +18,8 @@ SCHEDULES: list[tuple[Any, ...]] = [
     ("oqms-survey-invitations", "oqms.feedback.surveys.send_due", "I", 5),
     ("oqms-complaint-auto-close", "oqms.feedback.workflow.close_unconfirmed", "D", None, "03:00"),
     ("oqms-capa-escalation", "oqms.capa.workflow.escalate_overdue", "I", 15),
+    ("oqms-meeting-series", "oqms.meetings.services.schedule_series", "D", None, "01:45"),
+    ("oqms-meeting-action-reminders", "oqms.meetings.services.remind", "D", None, "08:30"),
     ("oqms-contact-retention", "oqms.feedback.services.erase_expired_contacts", "D", None, "03:10"),
 ]
 

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "oqms.capa",
     "oqms.kpis",
     "oqms.settlements",
+    "oqms.improvement",
+    "oqms.meetings",
     "oqms.demo",
 ]
 

@@ -16,6 +16,8 @@ urlpatterns = [
     path("inspections/", include("oqms.inspections.urls")),
     path("feedback/", include("oqms.feedback.urls")),
     path("capa/", include("oqms.capa.urls")),
+    path("improvement/", include("oqms.improvement.urls")),
+    path("meetings/", include("oqms.meetings.urls")),
     path("f/", include("oqms.feedback.public_urls")),
     path("kpis/", include("oqms.kpis.urls")),
     path("settlements/", include("oqms.settlements.urls")),

@@ -32,7 +32,8 @@ def failed_finding(cast: Any) -> Any:
 
 
 def assigned_complaint(cast: Any, severity: str = "high") -> Any:
-    from oqms.feedback import services, workflow as complaints
+    from oqms.feedback import services
+    from oqms.feedback import workflow as complaints
 
     complaint, _token, _merged = services.submit(
         channel="hotline",

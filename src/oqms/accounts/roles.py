@@ -18,6 +18,11 @@ READ = ("view",)
 # model label -> actions, per role
 MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
     Role.ADMIN: {
+        "improvement.improvement": ("view", "add", "change"),
+        "improvement.lesson": ALL,
+        "meetings.meetingseries": ("view", "add", "change"),
+        "meetings.meeting": ("view", "add", "change"),
+        "meetings.actionitem": ("view", "change"),
         "capa.category": ALL,
         "capa.duerule": ("view", "change"),
         "capa.nonconformance": ("view", "add", "change"),
@@ -85,6 +90,11 @@ MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         "inspections.samplingevent": READ,
     },
     Role.QUALITY_MANAGER: {
+        "improvement.improvement": ("view", "add", "change"),
+        "improvement.lesson": ALL,
+        "meetings.meetingseries": ("view", "add", "change"),
+        "meetings.meeting": ("view", "add", "change"),
+        "meetings.actionitem": ("view", "change"),
         "capa.category": ALL,
         "capa.duerule": ("view", "change"),
         "capa.nonconformance": ("view", "add", "change"),
@@ -173,6 +183,11 @@ MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         "workorders.workorderattachment": ("view", "add"),
     },
     Role.VENDOR_MANAGER: {
+        "improvement.improvement": ("view", "add", "change"),
+        "improvement.lesson": READ,
+        "meetings.meetingseries": READ,
+        "meetings.meeting": READ,
+        "meetings.actionitem": ("view", "change"),
         "capa.category": READ,
         "capa.duerule": READ,
         "capa.nonconformance": READ,
@@ -227,6 +242,9 @@ MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         "inspections.samplingevent": READ,
     },
     Role.VENDOR_STAFF: {
+        "improvement.lesson": READ,
+        "meetings.meeting": READ,
+        "meetings.actionitem": ("view", "change"),
         "org.site": READ,
         "contracts.servicetype": READ,
         "workorders.workorder": ("view", "change"),
@@ -238,6 +256,8 @@ MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         "inspections.finding": READ,
     },
     Role.INSPECTOR: {
+        "improvement.improvement": READ,
+        "improvement.lesson": ("view", "add"),
         "capa.category": READ,
         "capa.duerule": READ,
         "capa.nonconformance": ("view", "add"),
@@ -283,6 +303,11 @@ MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         "inspections.samplingevent": READ,
     },
     Role.ASSESSOR: {
+        "improvement.improvement": READ,
+        "improvement.lesson": READ,
+        "meetings.meetingseries": READ,
+        "meetings.meeting": READ,
+        "meetings.actionitem": READ,
         "capa.category": READ,
         "capa.duerule": READ,
         "capa.nonconformance": ("view", "add"),

@@ -84,6 +84,37 @@ MENU: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
             ),
             (_("Problem categories"), "capa:category_list", "capa.view_category", "tags"),
             (_("Corrective action deadlines"), "capa:duerule_list", "capa.view_duerule", "hourglass-split"),
+            (
+                _("Improvement actions"),
+                "improvement:improvement_list",
+                "improvement.view_improvement",
+                "graph-up-arrow",
+            ),
+            (
+                _("Lessons and best practices"),
+                "improvement:lesson_list",
+                "improvement.view_lesson",
+                "journal-bookmark",
+            ),
+        ],
+    ),
+    (
+        _("Meetings"),
+        [
+            (_("Meetings"), "meetings:meeting_list", "meetings.view_meeting", "people"),
+            (_("Meeting actions"), "meetings:actionitem_list", "meetings.view_actionitem", "check2-square"),
+            (
+                _("Meeting series"),
+                "meetings:meetingseries_list",
+                "meetings.view_meetingseries",
+                "calendar-week",
+            ),
+            (
+                _("Monthly review pack"),
+                "meetings:review",
+                "meetings.change_meeting",
+                "file-earmark-bar-graph",
+            ),
         ],
     ),
     (
