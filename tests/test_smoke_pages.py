@@ -20,6 +20,15 @@ LIST_PAGES = [
     "workorders:workorder_list",
     "accounts:user_list",
     "core:auditentry_list",
+    "capa:nonconformance_list",
+    "capa:correctiveaction_list",
+    "capa:category_list",
+    "capa:duerule_list",
+    "improvement:improvement_list",
+    "improvement:lesson_list",
+    "meetings:meetingseries_list",
+    "meetings:meeting_list",
+    "meetings:actionitem_list",
 ]
 
 

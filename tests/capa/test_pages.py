@@ -337,3 +337,74 @@ def test_the_steps_through_the_pages_with_a_refused_one(cast: Any, category: Any
     )
     scar.refresh_from_db()
     assert scar.status == "closed"
+
+
+def test_the_api_raises_and_takes_the_vendor_steps(cast: Any, category: Any) -> None:
+    qm, vendor = api_client(cast.qm), api_client(cast.manager_a)
+    body = {
+        "title": "夜间保安脱岗",
+        "description": "02:10 巡查发现 2 号岗无人",
+        "vendor": cast.vendor_a.pk,
+        "category": category.pk,
+        "severity": "critical",
+    }
+    assert qm.post("/api/nonconformances/", body | {"severity": "fatal"}, format="json").status_code == 400
+    assert (
+        qm.post("/api/nonconformances/", body | {"contract": cast.contract_b.pk}, format="json").status_code
+        == 400
+    )
+    assert vendor.post("/api/nonconformances/", body, format="json").status_code == 403
+    assert not Nonconformance.objects.exists()
+    created = qm.post("/api/nonconformances/", body, format="json")
+    assert created.status_code == 201 and created.json()["severity"] == "critical"
+    nc_id = created.json()["id"]
+    issued = qm.post(f"/api/nonconformances/{nc_id}/issue/", {"verify_after_days": 0}, format="json")
+    assert issued.status_code == 201
+    scar = issued.json()["id"]
+    assert qm.post(f"/api/corrective-actions/{scar}/acknowledge/", {}, format="json").status_code == 409
+    assert vendor.post(f"/api/corrective-actions/{scar}/acknowledge/", {}, format="json").status_code == 200
+    bad = vendor.post(
+        f"/api/corrective-actions/{scar}/analyse/",
+        {"whys": [], "category": "method", "root_cause": "x"},
+        format="json",
+    )
+    assert bad.status_code in {400, 409}
+    done = vendor.post(
+        f"/api/corrective-actions/{scar}/analyse/",
+        {"whys": ["岗位无人替班"], "category": "manpower", "root_cause": "夜班无替班"},
+        format="json",
+    )
+    assert done.status_code == 200 and done.json()["status"] == "analysed"
+    due = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+    added = vendor.post(
+        f"/api/corrective-actions/{scar}/add_item/",
+        {"kind": "corrective", "description": "增设夜班替班", "owner_name": "赵队长", "due_date": due},
+        format="json",
+    )
+    assert added.status_code == 200 and len(added.json()["items"]) == 1
+    assert (
+        vendor.post(f"/api/corrective-actions/{scar}/submit_plan/", {}, format="json").json()["status"]
+        == "planned"
+    )
+    item = added.json()["items"][0]["id"]
+    vendor.post(
+        f"/api/corrective-actions/{scar}/complete_item/", {"item": item, "note": "已排班"}, format="json"
+    )
+    assert (
+        vendor.post(
+            f"/api/corrective-actions/{scar}/implement/", {"note": "已执行"}, format="json"
+        ).status_code
+        == 200
+    )
+    assert (
+        vendor.post(
+            f"/api/corrective-actions/{scar}/verify/", {"effective": True, "note": "x"}, format="json"
+        ).status_code
+        == 409
+    )
+    closed = qm.post(
+        f"/api/corrective-actions/{scar}/verify/",
+        {"effective": True, "note": "抽查三晚均在岗"},
+        format="json",
+    )
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"

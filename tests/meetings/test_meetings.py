@@ -26,8 +26,8 @@ def _series(cast: Any, **extra: Any) -> MeetingSeries:
             vendor=cast.vendor_a,
             contract=cast.contract_a,
             cadence="weekly",
-            weekday=timezone.localdate().weekday(),
-            time_of_day=datetime.time(23, 59),
+            weekday=(timezone.localdate() + datetime.timedelta(days=1)).weekday(),
+            time_of_day=datetime.time(10, 0),
             location="A 座 3 楼会议室",
             chair=cast.qm,
             standing_agenda="1. 上周工单\n2. SLA\n3. 待办跟踪",
@@ -40,15 +40,16 @@ def _series(cast: Any, **extra: Any) -> MeetingSeries:
 def test_a_series_schedules_its_meetings_once_and_invites_the_attendees(cast: Any) -> None:
     series = _series(cast)
     today = timezone.localdate()
-    assert services.schedule_series(today) == 3  # today 23:59, +7 and +14 days
+    assert services.schedule_series(today) == 2  # tomorrow and a week later; +15 days is beyond the 14
     assert services.schedule_series(today) == 0
     meetings = list(Meeting.objects.order_by("starts_at"))
-    assert [m.starts_at.date() - today for m in meetings] == [datetime.timedelta(days=d) for d in (0, 7, 14)]
+    days = [timezone.localtime(m.starts_at).date() - today for m in meetings]
+    assert days == [datetime.timedelta(days=d) for d in (1, 8)]
     assert meetings[0].agenda.startswith("1. 上周工单") and set(meetings[0].attendees.all()) == {
         cast.qm,
         cast.manager_a,
     }
-    assert Notification.objects.filter(kind="meeting_scheduled", recipient=cast.manager_a).count() == 3
+    assert Notification.objects.filter(kind="meeting_scheduled", recipient=cast.manager_a).count() == 2
     # a monthly series without a valid day schedules nothing (and does not stop the job)
     MeetingSeries.objects.filter(pk=series.pk).update(cadence="monthly", month_day=None)
     assert services.schedule_series(today + datetime.timedelta(days=30)) == 0

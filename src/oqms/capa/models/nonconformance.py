@@ -78,15 +78,36 @@ class DueRule(BaseModel):
 
     @classmethod
     def for_severity(cls, severity: str) -> DueRule:
-        from oqms.core.errors import DomainError
+        """The rule of a severity (made with the defaults if it is missing)."""
+        rule, _created = cls.objects.get_or_create(severity=severity, defaults=DEFAULT_RULES[severity])
+        return rule
 
-        found = cls.objects.filter(severity=severity).first()
-        if found is None:  # the migration creates one per severity; only a database edit removes it
-            raise DomainError(
-                _("There is no deadline rule for this severity: add it on the deadline rules page."),
-                code="due_rule",
-            )
-        return found
+
+# The deadlines a deployment starts with (containment hours; acknowledge, plan, close, verify days).
+DEFAULT_RULES: dict[str, dict[str, int]] = {
+    severity: dict(
+        zip(
+            ("containment_hours", "acknowledge_days", "plan_days", "close_days", "verify_after_days"),
+            v,
+            strict=True,
+        )
+    )
+    for severity, v in (
+        (Severity.CRITICAL, (24, 1, 5, 15, 14)),
+        (Severity.MAJOR, (48, 2, 10, 30, 30)),
+        (Severity.MINOR, (120, 5, 15, 60, 30)),
+    )
+}
+
+
+def ensure_due_rules(**kwargs: Any) -> None:
+    """After every migrate (and test flush): one rule per severity, so the deadline rules page lists them all."""
+    have = set(DueRule.objects.values_list("severity", flat=True))
+    # the release's defaults, not anyone's edit: created without an audit entry
+    DueRule.objects.bulk_create(
+        [DueRule(severity=s, **values) for s, values in DEFAULT_RULES.items() if s not in have],
+        ignore_conflicts=True,
+    )
 
 
 class Nonconformance(BaseModel):

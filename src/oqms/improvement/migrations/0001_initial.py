@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('capa', '0002_default_due_rules'),
+        ('capa', '0001_initial'),
         ('contracts', '0005_complaint_response_hours'),
         ('kpis', '0006_rollup_changes'),
         ('vendors', '0001_initial'),

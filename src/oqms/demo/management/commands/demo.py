@@ -13,7 +13,7 @@ from django.utils import timezone
 from oqms.accounts.models import User
 from oqms.core import audit
 from oqms.core.models import Sequence
-from oqms.demo import data, evaluation, feedback, inspections
+from oqms.demo import data, evaluation, feedback, improvement, inspections
 from oqms.demo.builders import build_world
 from oqms.demo.workload import generate
 from oqms.kpis import rollups
@@ -79,6 +79,7 @@ class Command(BaseCommand):
         inspections.build(world, rng)
         feedback.build(world, rng)
         self.compute_scorecards(world)
+        improvement.build(world, rng)
         sequence = Sequence.objects.filter(name="workorder").first()
         if sequence is not None and orders:
             # The rows went in with bulk_create (no entry per row): one entry records the whole load.
