@@ -227,6 +227,13 @@ def raise_nonconformance(
     return row
 
 
+def raise_from(user: Any, source: Any, category: Any, containment: str = "") -> Nonconformance:
+    """Raise a nonconformance from a finding, a complaint or a KPI result, with what the record says."""
+    found = defaults_from(source)
+    found.pop("label")
+    return raise_nonconformance(user, category=category, containment=containment, source=source, **found)
+
+
 def _tell_vendor(row: Nonconformance) -> None:
     from oqms.accounts.models import User
     from oqms.notify import services as notify

@@ -86,63 +86,14 @@ def build(world: Any, rng: np.random.Generator) -> int:
     today = timezone.localdate()
     raised = []
     for finding in Finding.objects.filter(action_required=True).select_related("inspection", "vendor")[:8]:
-        source = capa.defaults_from(finding)
-        raised.append(
-            capa.raise_nonconformance(
-                qm,
-                title=source["title"],
-                description=source["description"],
-                vendor=source["vendor"],
-                contract=source["contract"],
-                site=source["site"],
-                service_type=source["service_type"],
-                category=categories["safety" if finding.severity == "critical" else "cleaning"],
-                severity=source["severity"],
-                detected_at=source["detected_at"],
-                containment="立即整改并拍照回传",
-                source=finding,
-            )
-        )
-    for complaint in Complaint.objects.filter(kind="complaint", vendor__isnull=False).order_by(
-        "-received_at"
-    )[:3]:
-        source = capa.defaults_from(complaint)
-        raised.append(
-            capa.raise_nonconformance(
-                qm,
-                title=source["title"],
-                description=source["description"],
-                vendor=source["vendor"],
-                contract=source["contract"],
-                site=source["site"],
-                service_type=source["service_type"],
-                category=categories["response"],
-                severity=source["severity"],
-                detected_at=source["detected_at"],
-                source=complaint,
-            )
-        )
-    missed = [
-        r
-        for r in KPIResult.objects.select_related("kpi", "scorecard").order_by("-scorecard__period_start")[
-            :200
-        ]
-        if capa.kpi_missed(r)
-    ]
-    for result in missed[:2]:
-        source = capa.defaults_from(result)
-        raised.append(
-            capa.raise_nonconformance(
-                qm,
-                title=source["title"],
-                description=source["description"],
-                vendor=source["vendor"],
-                contract=source["contract"],
-                category=categories["performance"],
-                severity=source["severity"],
-                source=result,
-            )
-        )
+        category = categories["safety" if finding.severity == "critical" else "cleaning"]
+        raised.append(capa.raise_from(qm, finding, category, containment="立即整改并拍照回传"))
+    complaints = Complaint.objects.filter(kind="complaint", vendor__isnull=False).order_by("-received_at")
+    for complaint in complaints[:3]:
+        raised.append(capa.raise_from(qm, complaint, categories["response"]))
+    results = KPIResult.objects.select_related("kpi", "scorecard").order_by("-scorecard__period_start")[:200]
+    for result in [r for r in results if capa.kpi_missed(r)][:2]:
+        raised.append(capa.raise_from(qm, result, categories["performance"]))
     stages = [5, 5, 4, 3, 2, 1, 0, 0, 5, 3]
     closed_nc = None
     for nc, stage in zip(raised, stages, strict=False):
