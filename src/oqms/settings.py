@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "oqms.settlements",
     "oqms.improvement",
     "oqms.meetings",
+    "oqms.dataio",
     "oqms.demo",
 ]
 

@@ -284,6 +284,15 @@ def connect() -> None:
     post_save.connect(_after_save, sender=WorkOrder, dispatch_uid="oqms-kpis-after-save")
     pre_delete.connect(_before_delete, sender=WorkOrder, dispatch_uid="oqms-kpis-before-delete")
     post_delete.connect(_after_delete, sender=WorkOrder, dispatch_uid="oqms-kpis-after-delete")
+    from oqms.workorders.bulk import work_orders_changed
+
+    work_orders_changed.connect(_bulk_changed, dispatch_uid="oqms-kpis-bulk-changed")
+
+
+def _bulk_changed(sender: Any, days: dict[int, set[datetime.date]], **kwargs: Any) -> None:
+    """Work orders written in bulk (an import, the bulk API): count their days again at the next refresh."""
+    for contract_id, changed in days.items():
+        mark(contract_id, changed)
 
 
 def _changes_work(listed: Sequence[Sequence[Any]]) -> tuple[np.ndarray, np.ndarray]:

@@ -59,6 +59,12 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
 }
 
 
+class Origin(models.TextChoices):
+    PAGE = "page", _("OQMS pages")
+    IMPORT = "import", _("File import")
+    API = "api", _("Integration API")
+
+
 class PhotoKind(models.TextChoices):
     BEFORE = "before", _("Before")
     AFTER = "after", _("After")

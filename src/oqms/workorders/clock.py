@@ -38,10 +38,14 @@ class Rules:
 
 def rules(work_order: Any) -> Rules | None:
     """The SLA rules of the work order's policy for its priority (None: no target for it)."""
-    policy = work_order.sla_policy
+    return rules_for(work_order.sla_policy, work_order.priority)
+
+
+def rules_for(policy: Any, priority: str) -> Rules | None:
+    """The SLA rules of a policy version for a priority (None: no policy, or no target for it)."""
     if policy is None:
         return None
-    target = policy.target(work_order.priority)
+    target = policy.target(priority)
     if target is None:
         return None
     content = policy.definition
@@ -208,19 +212,24 @@ def uncovered_years(work_order: Any) -> list[int]:
 # --- workflow hooks (called by the services on the locked row, before it is saved) -------------------
 
 
-def on_create(work_order: Any) -> None:
+def calendar_for(policy: Any, site: Any) -> Any:
+    """The business calendar the clocks of a work order under this policy version at this site run on: the
+    policy's own, else the site's, else the default calendar (None: round the clock)."""
+    from oqms.calendars.models import Calendar
     from oqms.calendars.services import default_calendar
+
+    calendar_id = (policy.definition.get("calendar_id") if policy else None) or site.calendar_id
+    if calendar_id:
+        return Calendar.objects.get(pk=calendar_id)
+    return default_calendar()
+
+
+def on_create(work_order: Any) -> None:
     from oqms.contracts.sla import policy_at
 
     policy = policy_at(work_order.contract, work_order.opened_at)
     work_order.sla_policy = policy
-    calendar_id = (policy.definition.get("calendar_id") if policy else None) or work_order.site.calendar_id
-    if calendar_id:
-        from oqms.calendars.models import Calendar
-
-        work_order.calendar = Calendar.objects.get(pk=calendar_id)
-    else:
-        work_order.calendar = default_calendar()
+    work_order.calendar = calendar_for(policy, work_order.site)
     refresh(work_order, work_order.opened_at)
 
 

@@ -16,7 +16,7 @@ from oqms.core.choices import colour_of
 from oqms.core.files import validate_photo
 from oqms.core.models import BaseModel
 from oqms.core.scoping import ScopedManager
-from oqms.workorders.choices import OPEN_STATUSES, Action, PauseReason, PhotoKind, SLAState, Status
+from oqms.workorders.choices import OPEN_STATUSES, Action, Origin, PauseReason, PhotoKind, SLAState, Status
 
 
 class WorkOrder(BaseModel):
@@ -82,6 +82,15 @@ class WorkOrder(BaseModel):
     )
     rating_comment = models.TextField(_("rating comment"), blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    # Where the record came from, and its number in the vendor's own ticket system (ServiceNow, Jira, ...):
+    # imports and the integration API update the work order with the same external id of the same vendor.
+    origin = models.CharField(_("entered through"), max_length=8, choices=Origin.choices, default=Origin.PAGE)
+    external_id = models.CharField(
+        _("external id"),
+        max_length=64,
+        blank=True,
+        help_text=_("Its number in the vendor's own ticket system."),
+    )
 
     # SLA clocks (oqms.workorders.clock): stored so that lists, filters, reports and the monitor read them.
     sla_policy = models.ForeignKey(
@@ -174,6 +183,12 @@ class WorkOrder(BaseModel):
             models.CheckConstraint(
                 condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
                 name="%(app_label)s_%(class)s_rating_1_to_5",
+            ),
+            # One work order per ticket of a vendor's own system: what imports and the API upsert by.
+            models.UniqueConstraint(
+                fields=["vendor", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="wo_vendor_external_id_uniq",
             ),
         ]
 
