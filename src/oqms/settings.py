@@ -205,6 +205,10 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 OQMS_MAX_UPLOAD_MB = env_int("OQMS_MAX_UPLOAD_MB", 10, minimum=1, maximum=200)
+# Imports: the largest file the import page takes (the command line has no limit), and up to how many rows a
+# file is checked and imported while the page waits (more go to the background worker, with a progress bar).
+OQMS_MAX_IMPORT_MB = env_int("OQMS_MAX_IMPORT_MB", 100, minimum=1, maximum=2000)
+OQMS_IMPORT_INLINE_ROWS = env_int("OQMS_IMPORT_INLINE_ROWS", 5000, minimum=0, maximum=10_000_000)
 # Public feedback: submissions per address and per QR code in 10 minutes; how long contact data is kept.
 OQMS_FEEDBACK_PER_ADDRESS = env_int("OQMS_FEEDBACK_PER_ADDRESS", 5, minimum=1, maximum=1000)
 OQMS_FEEDBACK_PER_POINT = env_int("OQMS_FEEDBACK_PER_POINT", 30, minimum=1, maximum=10000)

@@ -18,6 +18,8 @@ READ = ("view",)
 # model label -> actions, per role
 MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
     Role.ADMIN: {
+        "dataio.importjob": ("view", "add", "change"),
+        "dataio.savedmapping": ALL,
         "improvement.improvement": ("view", "add", "change"),
         "improvement.lesson": ALL,
         "meetings.meetingseries": ("view", "add", "change"),
@@ -90,6 +92,8 @@ MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         "inspections.samplingevent": READ,
     },
     Role.QUALITY_MANAGER: {
+        "dataio.importjob": ("view", "add", "change"),
+        "dataio.savedmapping": ALL,
         "improvement.improvement": ("view", "add", "change"),
         "improvement.lesson": ALL,
         "meetings.meetingseries": ("view", "add", "change"),

@@ -20,6 +20,8 @@ _TIMES = ("%H:%M:%S.%f", "%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p", "")
 _YEAR_FIRST = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d")
 _DAY_FIRST = ("%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y")
 _MONTH_FIRST = ("%m-%d-%Y", "%m/%d/%Y", "%m.%d.%Y")
+# Month names are never ambiguous (Jira writes 03/Jan/25 8:05 AM).
+_NAMED = ("%d/%b/%y", "%d/%b/%Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %Y", "%b %d, %Y", "%d %B %Y", "%B %d, %Y")
 _SERIAL = re.compile(r"^\d{4,5}(\.\d+)?$")
 _CHINESE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(.*)$")
 _EXCEL_EPOCH = np.datetime64("1899-12-30T00:00:00", "ns")
@@ -27,7 +29,7 @@ _SAMPLE = 200
 
 
 def formats(order: str) -> list[str]:
-    days = _YEAR_FIRST + (_DAY_FIRST if order == DAY_FIRST else _MONTH_FIRST)
+    days = _YEAR_FIRST + (_DAY_FIRST if order == DAY_FIRST else _MONTH_FIRST) + _NAMED
     return [f"{d} {t}".strip() for d in days for t in _TIMES]
 
 

@@ -247,6 +247,12 @@ def read_table(
     if not head:
         raise _empty(name)
     if head.startswith(b"PK\x03\x04"):
-        return _read_xlsx(source, name)
-    _refuse_binary(head, name)
-    return _read_csv(_data(source), name, encoding, delimiter)
+        table = _read_xlsx(source, name)
+    else:
+        _refuse_binary(head, name)
+        table = _read_csv(_data(source), name, encoding, delimiter)
+    if table.rows == 0:
+        raise FileProblem(
+            _("%(name)s has a header row but no data rows.") % {"name": name}, code="empty"
+        )
+    return table
