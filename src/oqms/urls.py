@@ -22,6 +22,7 @@ urlpatterns = [
     path("kpis/", include("oqms.kpis.urls")),
     path("settlements/", include("oqms.settlements.urls")),
     path("audit/", include("oqms.core.urls")),
+    path("data/", include("oqms.dataio.urls")),
     path("media/<path:name>", home.media, name="media"),
     path("api/", include(("oqms.api_urls", "api"), namespace="api")),
     path("i18n/", include("django.conf.urls.i18n")),

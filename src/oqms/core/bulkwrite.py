@@ -70,9 +70,8 @@ def _column(values: Any, kind: str, postgres: bool, size: int) -> list[Any]:
     if not _per_row(values):
         constant = values.value if isinstance(values, Constant) else values
         if isinstance(constant, np.datetime64):
-            values = np.full(size, constant, dtype="datetime64[us]")
-        else:
-            values = [constant] * size
+            return _datetimes(np.full(1, constant, dtype="datetime64[us]"), postgres) * size
+        return _column([constant], kind, postgres, 1) * size
     if kind == "datetime":
         array = np.asarray(values)
         if array.dtype.kind != "M":
@@ -92,19 +91,31 @@ def _column(values: Any, kind: str, postgres: bool, size: int) -> list[Any]:
             return list(out)
         return [None if v != v else v for v in floats.tolist()]
     if kind in {"int", "bool"}:
-        if array.dtype == object:
-            items = [None if v is None else (int(v) if kind == "int" else bool(v)) for v in array.tolist()]
-        else:
-            items = array.tolist()
+        if array.dtype != object:
+            if not postgres:
+                return array.tolist()
+            if kind == "bool":
+                return np.where(array, "t", "f").tolist()
+            return array.astype(np.int64).astype(str).tolist()
+        items = [None if v is None else (int(v) if kind == "int" else bool(v)) for v in array.tolist()]
         if postgres:
             if kind == "bool":
                 return [_PG_NULL if v is None else ("t" if v else "f") for v in items]
             return [_PG_NULL if v is None else str(v) for v in items]
         return items
-    items = array.tolist() if isinstance(array, np.ndarray) else list(values)
+    items = array.tolist()
     if postgres:
-        return [_PG_NULL if v is None else _escape(str(v)) for v in items]
+        return _escaped_texts(items)
     return [None if v is None else str(v) for v in items]
+
+
+def _escaped_texts(items: list[Any]) -> list[str]:
+    """COPY text of a column: NULL marker for None, backslash, tab and line breaks escaped (only where present)."""
+    texts = [None if v is None else v if isinstance(v, str) else str(v) for v in items]
+    present = "".join(v for v in texts if v is not None)
+    if any(c in present for c in "\\\t\n\r"):
+        return [_PG_NULL if v is None else _escape(v) for v in texts]
+    return [_PG_NULL if v is None else v for v in texts]
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -135,30 +146,44 @@ def insert(
     size: int,
     progress: Callable[[int], None] | None = None,
 ) -> None:
-    """Insert ``size`` rows; ``values`` maps each database column to its values (or one value for all)."""
+    """Insert ``size`` rows; ``values`` maps each database column to its values (or one value for all).
+
+    On PostgreSQL one ``COPY`` takes every chunk, sent by a writer thread while the next chunk is prepared, with
+    the foreign keys checked as rows arrive rather than all at the commit: the server works while Python does.
+    """
     if size == 0:
         return
     table = model._meta.db_table
     postgres = is_postgres()
     qn = connection.ops.quote_name
-    for start in range(0, size, CHUNK):
-        stop = min(start + CHUNK, size)
-        part = {c: _slice(v, start, stop) for c, v in values.items()}
-        columns, prepared = _prepared(model, part, stop - start, postgres)
-        names = ", ".join(qn(c) for c in columns)
-        with connection.cursor() as cursor:
-            if postgres:
-                payload = "\n".join(map("\t".join, zip(*prepared, strict=True))) + "\n"
-                raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
-                with raw.copy(f"COPY {qn(table)} ({names}) FROM STDIN") as copy:
-                    copy.write(payload.encode("utf-8"))
-            else:
-                marks = ", ".join(["%s"] * len(columns))
+    names = ", ".join(qn(c) for c in values)
+
+    def chunks() -> Any:
+        for start in range(0, size, CHUNK):
+            stop = min(start + CHUNK, size)
+            part = {c: _slice(v, start, stop) for c, v in values.items()}
+            yield stop, _prepared(model, part, stop - start, postgres)[1]
+
+    with connection.cursor() as cursor:
+        if postgres:
+            from psycopg.copy import QueuedLibpqWriter
+
+            raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            with raw.copy(f"COPY {qn(table)} ({names}) FROM STDIN", writer=QueuedLibpqWriter(raw)) as copy:
+                for stop, prepared in chunks():
+                    copy.write(("\n".join(map("\t".join, zip(*prepared, strict=True))) + "\n").encode("utf-8"))
+                    if progress is not None:
+                        progress(stop)
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            marks = ", ".join(["%s"] * len(values))
+            for stop, prepared in chunks():
                 cursor.executemany(
                     f"INSERT INTO {qn(table)} ({names}) VALUES ({marks})", list(zip(*prepared, strict=True))
                 )
-        if progress is not None:
-            progress(stop)
+                if progress is not None:
+                    progress(stop)
 
 
 def update(

@@ -183,6 +183,7 @@ MENU: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
         _("Administration"),
         [
             (_("Users"), "accounts:user_list", "accounts.view_user", "people"),
+            (_("Data import"), "dataio:jobs", "dataio.add_importjob", "box-arrow-in-down"),
             (_("Audit trail"), "core:auditentry_list", "core.view_auditentry", "clock-history"),
             (_("E-mail delivery log"), "notify:delivery_list", "notify.view_delivery", "envelope-paper"),
             (_("API documentation"), "api:docs", "", "braces"),

@@ -24,10 +24,10 @@ from django.views import View
 
 from oqms.core.audit_display import describe as describe_changes
 from oqms.core.errors import DomainError
-from oqms.core.export import xlsx_response
+from oqms.core.export import csv_response, export_text, xlsx_response
 from oqms.core.models import AuditEntry
 from oqms.core.scoping import permission_codename, restrict
-from oqms.core.values import display_value, join_names
+from oqms.core.values import display_value, join_names, resolve
 
 
 @dataclass
@@ -75,6 +75,8 @@ class RecordUI:
     filterset_class: ClassVar[Any]
     form_class: ClassVar[Any] = None
     columns: ClassVar[list[Column]] = []
+    # The columns of the Excel and CSV exports, when they should hold more than the page (None: the same).
+    export_columns: ClassVar[list[Column] | None] = None
     detail_fields: ClassVar[list[Any]] = []
     inlines: ClassVar[list[Inline]] = []
     select_related: ClassVar[tuple[str, ...]] = ()
@@ -164,6 +166,7 @@ class RecordUI:
         views = [
             path(f"{plural}/", ListPage.as_view(ui=cls), name=f"{name}_list"),
             path(f"{plural}/export.xlsx", ExportPage.as_view(ui=cls), name=f"{name}_export"),
+            path(f"{plural}/export.csv", ExportPage.as_view(ui=cls, fmt="csv"), name=f"{name}_export_csv"),
             path(f"{plural}/<int:pk>/", DetailPage.as_view(ui=cls), name=f"{name}_detail"),
         ]
         if cls.form_class is not None:
@@ -229,22 +232,36 @@ class ListPage(UIView):
             "headers": headers,
             "sort": sort,
             "export_url": reverse(self.ui.url_name("export")),
+            "export_csv_url": reverse(self.ui.url_name("export_csv")),
         }
         template = "core/_list_table.html" if request.headers.get("HX-Request") else "core/list.html"
         return render(request, template, context)
 
 
 class ExportPage(UIView):
+    """The list as Excel or CSV: the same filters, sorting and scoping as the page, every matching row."""
+
+    fmt = "xlsx"
+
     def get(self, request: HttpRequest) -> HttpResponse:
         self.require("view")
         _filterset, queryset, _sort = self.ui.filtered(request)
-        columns = self.ui.columns
+        columns = self.ui.export_columns or self.ui.columns
         headers = [str(c.header(self.ui.model)) for c in columns]
-        rows = (
-            [display_value(obj, c.name, mask=c.mask) for c in columns]
-            for obj in queryset.iterator(chunk_size=2000)
-        )
+        rows = ([_export_cell(obj, c) for c in columns] for obj in queryset.iterator(chunk_size=2000))
+        if self.fmt == "csv":
+            return csv_response(str(self.ui.title()), headers, rows)
         return xlsx_response(str(self.ui.title()), headers, rows)
+
+
+def _export_cell(obj: Any, column: Column) -> Any:
+    """What an export writes: times in full (what an import reads back), everything else as the page shows it."""
+    import datetime
+
+    value = resolve(obj, column.name)
+    if isinstance(value, datetime.datetime | datetime.date) and not column.mask:
+        return export_text(value)
+    return display_value(obj, column.name, mask=column.mask)
 
 
 class DetailPage(UIView):

@@ -157,18 +157,20 @@ def _read_csv(data: bytes, name: str, encoding: str | None, delimiter: str | Non
             code="not_a_table",
         )
     text, used = _decode(data, encoding)
-    text = text.lstrip("\ufeff")
     if not text.strip():
         raise _empty(name)
     if not delimiter:
-        first = text[: text.find("\n")] if "\n" in text else text
+        first = text.lstrip("\ufeff")
+        first = first[: first.find("\n")] if "\n" in first else first
         try:
             delimiter = csv.Sniffer().sniff(first, delimiters=",;\t|").delimiter
         except csv.Error:
             delimiter = ","
+    del text  # pandas decodes the bytes itself, faster than from a Python string
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            io.BytesIO(data),
+            encoding="utf-16" if used == "utf-16" else used,
             sep=delimiter,
             dtype=str,
             keep_default_na=False,
@@ -184,7 +186,6 @@ def _read_csv(data: bytes, name: str, encoding: str | None, delimiter: str | Non
         ) from error
     except pd.errors.EmptyDataError as error:
         raise _empty(name) from error
-    del text
     if frame.shape[0] == 0:
         raise _empty(name)
     headers = _unique_headers(list(frame.iloc[0]))

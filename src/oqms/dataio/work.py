@@ -32,6 +32,18 @@ from oqms.workorders.choices import OPEN_STATUSES, Status
 from oqms.workorders.services import possible_requesters
 
 LABELS = {t.name: t.label for t in WORK_ORDER_TARGETS}
+
+
+def _label_of(choices: Any, lowered: str) -> str | None:
+    """The choice whose label, in Chinese or in English, is this text (what an export from OQMS writes)."""
+    from django.utils import translation
+
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            for code, label in choices:
+                if lowered == str(label).lower():
+                    return str(code)
+    return None
 EMPTY = {"", "?", "NULL", "null", "None", "N/A", "n/a", "-"}
 NAT = np.datetime64("NaT", "ns")
 
@@ -94,10 +106,7 @@ def priority_of(text: str) -> str | None:
     for word, code in _PRIORITY_WORDS.items():
         if lowered == word or lowered.startswith(word + " "):
             return code
-    for label_code, label in Priority.choices:
-        if lowered == str(label).lower():
-            return label_code
-    return None
+    return _label_of(Priority.choices, lowered)
 
 
 _STATUS_WORDS = {
@@ -119,10 +128,7 @@ def status_of(text: str) -> str | None:
         return _STATUS_WORDS[lowered]
     if lowered.startswith("awaiting") or lowered.startswith("waiting"):
         return "paused"
-    for code, label in Status.choices:
-        if lowered == str(label).lower():
-            return code
-    return None
+    return _label_of(Status.choices, lowered)
 
 
 def pause_reason_of(text: str) -> str | None:
@@ -139,10 +145,7 @@ def pause_reason_of(text: str) -> str | None:
         return PauseReason.SCHEDULED
     if "access" in lowered or "进场" in lowered:
         return PauseReason.ACCESS
-    for code, label in PauseReason.choices:
-        if lowered == str(label).lower():
-            return code
-    return None
+    return _label_of(PauseReason.choices, lowered)
 
 
 def _index(rows: Any, *names: str) -> dict[str, int]:

@@ -4,14 +4,15 @@ from django.utils.translation import pgettext_lazy
 
 from oqms.contracts.choices import Priority
 from oqms.core.filtersets import SearchFilterSet
-from oqms.workorders.choices import OPEN_STATUSES, SLAState, Status
+from oqms.workorders.choices import OPEN_STATUSES, Origin, SLAState, Status
 from oqms.workorders.models import WorkOrder
 
 
 class WorkOrderFilterSet(SearchFilterSet):
-    search_fields = ("number", "title", "description")
+    search_fields = ("number", "external_id", "title", "description")
     status = django_filters.MultipleChoiceFilter(label=_("status"), choices=Status.choices)
     priority = django_filters.MultipleChoiceFilter(label=_("priority"), choices=Priority.choices)
+    origin = django_filters.ChoiceFilter(label=_("entered through"), choices=Origin.choices)
     open = django_filters.BooleanFilter(label=_("open"), method="only_open")
     sla_state = django_filters.MultipleChoiceFilter(label=_("resolution SLA"), choices=SLAState.choices)
     response_state = django_filters.MultipleChoiceFilter(label=_("response SLA"), choices=SLAState.choices)

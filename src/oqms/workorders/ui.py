@@ -16,7 +16,7 @@ class WorkOrderUI(RecordUI):
     model = WorkOrder
     filterset_class = WorkOrderFilterSet
     form_class = WorkOrderForm
-    select_related = ("vendor", "site", "service_type", "assignee", "requester")
+    select_related = ("vendor", "site", "service_type", "assignee", "requester", "contract")
     ordering = ("-opened_at",)
     can_delete = False  # a raised work order is evidence of service: it is closed, never deleted
     detail_template = "workorders/detail.html"
@@ -34,6 +34,36 @@ class WorkOrderUI(RecordUI):
         Column("response_state", label=_("response SLA"), badge=True),
         Column("sla_state", label=_("resolution SLA"), badge=True),
     ]
+    # Everything a round trip needs: exported, changed in Excel and imported again, it updates the same records.
+    export_columns = [
+        Column("number"),
+        Column("external_id"),
+        Column("title"),
+        Column("contract.number", label=_("contract")),
+        Column("vendor"),
+        Column("site.code", label=_("site")),
+        Column("site.name", label=_("site name")),
+        Column("service_type.code", label=_("service type")),
+        Column("service_type.name", label=_("service type name")),
+        Column("priority"),
+        Column("status"),
+        Column("pause_reason"),
+        Column("requester.username", label=_("requester")),
+        Column("assignee.username", label=_("assigned to")),
+        Column("opened_at"),
+        Column("responded_at"),
+        Column("resolved_at"),
+        Column("closed_at"),
+        Column("paused_at"),
+        Column("rating"),
+        Column("response_due_at"),
+        Column("resolution_due_at"),
+        Column("response_state", label=_("response SLA")),
+        Column("sla_state", label=_("resolution SLA")),
+        Column("origin"),
+        Column("description"),
+        Column("resolution_note"),
+    ]
     detail_fields = [
         "number",
         "status",
@@ -50,6 +80,8 @@ class WorkOrderUI(RecordUI):
         "closed_at",
         "pause_reason",
         "reopen_count",
+        "origin",
+        "external_id",
         "description",
         "resolution_note",
         "rating",
