@@ -96,7 +96,7 @@ def detect_encoding(data: bytes) -> str:
     raise FileProblem(
         _(
             "The file is neither UTF-8 nor GBK/GB18030 (the first unreadable byte is on line %(line)d). "
-            "Save it from Excel as \u201cCSV UTF-8\u201d and upload it again."
+            "Save it from Excel as “CSV UTF-8” and upload it again."
         )
         % {"line": line},
         code="encoding",

@@ -177,13 +177,13 @@ def run(
     if missing:
         raise FileProblem(
             _("The file has no column %(columns)s, which the mapping uses. Check the mapping.")
-            % {"columns": ", ".join(f"\u201c{m}\u201d" for m in missing)},
+            % {"columns": ", ".join(f"“{m}”" for m in missing)},
             code="missing_columns",
         )
     for target in fields.values():
         if target.required and not columns_of.get(target.name) and not defaults.get(target.name):
             raise FileProblem(
-                _("Map a column to \u201c%(field)s\u201d: it is required.") % {"field": target.label},
+                _("Map a column to “%(field)s”: it is required.") % {"field": target.label},
                 code="missing_columns",
             )
     if not user.has_perm(f"{model._meta.app_label}.add_{model._meta.model_name}"):
@@ -213,7 +213,7 @@ def run(
         for index in range(table.rows):
             key = cell(spec.key, index) or str(defaults.get(spec.key) or "")
             if not key:
-                problems.one(index, header(spec.key), "", _("\u201c%(field)s\u201d is empty.")
+                problems.one(index, header(spec.key), "", _("“%(field)s” is empty.")
                              % {"field": key_target.label})
                 outcome.actions.append("")
                 continue
@@ -307,7 +307,7 @@ def _convert(
     if target.kind == "ref":
         pk = indexes[name].get(raw.strip().lower())
         if pk is None:
-            return None, _("No %(what)s is \u201c%(value)s\u201d.") % {"what": target.label, "value": raw}
+            return None, _("No %(what)s is “%(value)s”.") % {"what": target.label, "value": raw}
         return pk, ""
     if target.kind == "refs":
         parts = [p.strip() for p in raw.replace("，", ",").replace("、", ",").replace(";", ",").split(",") if p.strip()]
@@ -315,13 +315,13 @@ def _convert(
         for part in parts:
             pk = indexes[name].get(part.lower())
             if pk is None:
-                return None, _("No %(what)s is \u201c%(value)s\u201d.") % {"what": target.label, "value": part}
+                return None, _("No %(what)s is “%(value)s”.") % {"what": target.label, "value": part}
             pks.append(pk)
         return pks, ""
     if target.kind == "choice":
         value = _choice(model._meta.get_field(name), raw)
         if value is None:
-            return None, _("\u201c%(value)s\u201d is not one of the choices of %(field)s.") % {
+            return None, _("“%(value)s” is not one of the choices of %(field)s.") % {
                 "value": raw, "field": target.label}
         return value, ""
     if target.kind == "bool":
@@ -330,16 +330,16 @@ def _convert(
             return True, ""
         if lowered in FALSE:
             return False, ""
-        return None, _("\u201c%(value)s\u201d is not yes or no.") % {"value": raw}
+        return None, _("“%(value)s” is not yes or no.") % {"value": raw}
     if target.kind == "decimal":
         try:
             return Decimal(raw.replace(",", "").replace("¥", "").replace("￥", "").strip()), ""
         except InvalidOperation:
-            return None, _("\u201c%(value)s\u201d is not a number.") % {"value": raw}
+            return None, _("“%(value)s” is not a number.") % {"value": raw}
     if target.kind == "date":
         parsed = parsed_dates[name]
         if parsed.bad[index]:
-            return None, _("\u201c%(value)s\u201d is not a date this import can read.") % {"value": raw}
+            return None, _("“%(value)s” is not a date this import can read.") % {"value": raw}
         moment = parsed.values[index]
         return (None if np.isnat(moment) else moment.astype("datetime64[D]").astype(datetime.date)), ""
     return raw, ""

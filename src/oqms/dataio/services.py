@@ -58,7 +58,7 @@ def check_size(size: int) -> None:
     if size > limit * 1024 * 1024:
         raise FileProblem(
             _("The file is %(size).1f MB; imports through the page take at most %(limit)d MB. Split it, or use "
-              "\u201coqms import\u201d on the server.") % {"size": size / 1048576, "limit": limit},
+              "“oqms import” on the server.") % {"size": size / 1048576, "limit": limit},
             code="file_size",
         )
 

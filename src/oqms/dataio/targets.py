@@ -153,7 +153,9 @@ PRESETS: dict[str, dict[str, Any]] = {
     "servicenow": {
         "label": _("ServiceNow incident export"),
         "entity": Entity.WORK_ORDERS,
+        # ServiceNow's own column names, underscores and all; and one that only its exports have.
         "detect": ("number", "opened_at", "priority"),
+        "detect_any": ("incident_state", "assignment_group", "sys_updated_on", "sys_id", "caller_id"),
         "columns": {
             "external_id": [["number"]],
             "title": [["short_description"], ["category", "subcategory", "u_symptom"]],
@@ -199,6 +201,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "label": _("Jira Service Management export"),
         "entity": Entity.WORK_ORDERS,
         "detect": ("issue key", "summary", "created"),
+        "detect_any": ("issue id", "issue type", "status", "reporter"),
         "columns": {
             "external_id": [["Issue key"]],
             "title": [["Summary"]],
@@ -238,9 +241,9 @@ def _norm(text: str) -> str:
 
 
 def detect_preset(headers: list[str]) -> str | None:
-    present = {_norm(h) for h in headers}
+    present = {h.strip().lower() for h in headers}
     for key, preset in PRESETS.items():
-        if all(_norm(h) in present for h in preset["detect"]):
+        if all(h in present for h in preset["detect"]) and any(h in present for h in preset["detect_any"]):
             return key
     return None
 

@@ -180,13 +180,13 @@ def prepare(table: Table, mapping: dict[str, Any], user: Any, now: datetime.date
     if missing:
         raise FileProblem(
             _("The file has no column %(columns)s, which the mapping uses. Check the mapping.")
-            % {"columns": ", ".join(f"\u201c{m}\u201d" for m in missing)},
+            % {"columns": ", ".join(f"“{m}”" for m in missing)},
             code="missing_columns",
         )
     for target in WORK_ORDER_TARGETS:
         if target.required and not columns_of.get(target.name):
             raise FileProblem(
-                _("Map a column to \u201c%(field)s\u201d: it is required.") % {"field": target.label},
+                _("Map a column to “%(field)s”: it is required.") % {"field": target.label},
                 code="missing_columns",
             )
 
@@ -214,20 +214,20 @@ def prepare(table: Table, mapping: dict[str, Any], user: Any, now: datetime.date
     contract_index = _index((c.pk, c.number, c.title) for c in contracts.values())
     contract_ids = _reference(
         "contract", contract_index, columns_of, values_of, mapping, table, problems, header,
-        _("No contract you may import for is numbered \u201c%(value)s\u201d."),
+        _("No contract you may import for is numbered “%(value)s”."),
         _("Choose the contract of the file, or map a column to it."),
     )
     sites = {s.pk: s for s in Site.objects.all()}
     site_index = _index((s.pk, s.code, s.name) for s in sites.values())
     site_ids = _reference(
         "site", site_index, columns_of, values_of, mapping, table, problems, header,
-        _("No site has the code or name \u201c%(value)s\u201d."),
+        _("No site has the code or name “%(value)s”."),
         _("Choose the site of the file, or map a column to it."),
     )
     type_index = _index(ServiceType.objects.values_list("pk", "code", "name", "name_en"))
     type_ids = _reference(
         "service_type", type_index, columns_of, values_of, mapping, table, problems, header,
-        _("No service type has the code or name \u201c%(value)s\u201d."),
+        _("No service type has the code or name “%(value)s”."),
         _("Choose the service type of the file, or map a column to it."),
     )
 
@@ -238,14 +238,14 @@ def prepare(table: Table, mapping: dict[str, Any], user: Any, now: datetime.date
         raw = text("priority")
         found, _inverse = _lookup(raw, priority_of, values_of.get("priority"))
         bad = (raw != "") & np.array([v is None for v in found.tolist()], bool)
-        problems.add(bad, header("priority"), raw, _("\u201c%(value)s\u201d is not a priority (P1 to P4)."))
+        problems.add(bad, header("priority"), raw, _("“%(value)s” is not a priority (P1 to P4)."))
         priority = np.where(np.array([v is None for v in found.tolist()], bool), default_priority, found)
     raw_status = text("status")
     status = np.full(size, "", dtype=object)
     if columns_of.get("status"):
         found, _inverse = _lookup(raw_status, status_of, values_of.get("status"))
         unknown = (raw_status != "") & np.array([v is None for v in found.tolist()], bool)
-        problems.add(unknown, header("status"), raw_status, _("\u201c%(value)s\u201d is not a known status."))
+        problems.add(unknown, header("status"), raw_status, _("“%(value)s” is not a known status."))
         status = np.where(unknown, "", np.where(found == None, "", found))  # noqa: E711 - elementwise
 
     # Times.
@@ -260,7 +260,7 @@ def prepare(table: Table, mapping: dict[str, Any], user: Any, now: datetime.date
         parsed = dates.parse(raw, order, zone)
         problems.add(
             parsed.bad, header(name), raw,
-            _("\u201c%(value)s\u201d is not a date and time this import can read."),
+            _("“%(value)s” is not a date and time this import can read."),
         )
         times[name] = parsed.values
     opened = times["opened_at"]
@@ -382,7 +382,7 @@ def prepare(table: Table, mapping: dict[str, Any], user: Any, now: datetime.date
         raw = text("rating")
         numbers = pd.to_numeric(pd.Series(raw), errors="coerce").to_numpy()
         bad = (raw != "") & ~((numbers >= 1) & (numbers <= 5) & (numbers == np.floor(numbers)))
-        problems.add(bad, header("rating"), raw, _("\u201c%(value)s\u201d is not a rating from 1 to 5."))
+        problems.add(bad, header("rating"), raw, _("“%(value)s” is not a rating from 1 to 5."))
         rating = np.where(bad | (raw == ""), 0, np.nan_to_num(numbers)).astype(np.int64)
         rating = np.where(status == Status.CLOSED.value, rating, 0)
 
