@@ -49,7 +49,9 @@ def write_csv(path: Path, rows: int, seed: int = 2025) -> None:
     opened = start + minutes.astype("timedelta64[m]")
     resolved = opened + rng.integers(10, 5 * 24 * 60, rows).astype("timedelta64[m]")
     closed = resolved + rng.integers(60, 3 * 24 * 60, rows).astype("timedelta64[m]")
-    state = rng.choice(np.array(["Closed", "Resolved", "Active", "New"], dtype=object), rows, p=(0.9, 0.05, 0.04, 0.01))
+    state = rng.choice(
+        np.array(["Closed", "Resolved", "Active", "New"], dtype=object), rows, p=(0.9, 0.05, 0.04, 0.01)
+    )
     limit = np.datetime64("2025-12-30T00:00", "m")
     resolved = np.minimum(resolved, limit)
     closed = np.minimum(closed, limit)
@@ -64,7 +66,9 @@ def write_csv(path: Path, rows: int, seed: int = 2025) -> None:
             "opened_at": text(opened, np.ones(rows, bool)),
             "priority": rng.choice(PRIORITIES, rows, p=SHARES),
             "incident_state": state,
-            "category": rng.choice(np.array(["Category 26", "Category 53", "Category 42"], dtype=object), rows),
+            "category": rng.choice(
+                np.array(["Category 26", "Category 53", "Category 42"], dtype=object), rows
+            ),
             "subcategory": rng.choice(np.array(["Subcategory 174", "Subcategory 9"], dtype=object), rows),
             "resolved_at": text(resolved, np.isin(state, ["Closed", "Resolved"])),
             "closed_at": text(closed, state == "Closed"),
@@ -90,24 +94,43 @@ def build_world() -> Any:
     from oqms.vendors.models import ServiceCategory, Vendor
 
     since = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-    with audit.audit_context(source="benchmark"), sla.publisher.deferred(at=since), calendars.publisher.deferred(at=since):
+    with (
+        audit.audit_context(source="benchmark"),
+        sla.publisher.deferred(at=since),
+        calendars.publisher.deferred(at=since),
+    ):
         calendar = Calendar.objects.create(code="cn-office", name="中国工作日", is_default=True)
         calendars.import_statutory_year(calendar, 2025)
         unit = OrgUnit.objects.create(code="HQ", name="总部")
         site = Site.objects.create(code="SH-01", name="上海园区", org_unit=unit, address="上海")
         category = ServiceCategory.objects.create(code="it", name="IT 支持")
         service = ServiceType.objects.create(code="desktop", name="桌面支持", category=category)
-        vendor = Vendor.objects.create(name="甲服务有限公司", credit_code="91350100M000100Y43", status="active")
+        vendor = Vendor.objects.create(
+            name="甲服务有限公司", credit_code="91350100M000100Y43", status="active"
+        )
         contract = Contract.objects.create(
-            number="HT-2025-IT", vendor=vendor, title="IT 运维", status="active",
-            start_date=dt.date(2025, 1, 1), end_date=dt.date(2026, 12, 31), monthly_fee=Decimal("100000"),
+            number="HT-2025-IT",
+            vendor=vendor,
+            title="IT 运维",
+            status="active",
+            start_date=dt.date(2025, 1, 1),
+            end_date=dt.date(2026, 12, 31),
+            monthly_fee=Decimal("100000"),
         )
         contract.sites.add(site)
         contract.service_types.add(service)
-        for priority, response, resolution in (("P1", 30, 240), ("P2", 60, 480), ("P3", 120, 1440), ("P4", 240, 4320)):
-            SLATarget.objects.create(contract=contract, priority=priority, response_minutes=response,
-                                     resolution_minutes=resolution)
-        user = save_user(User(username="qm", role="quality_manager", display_name="质量经理"), "bench-Pass-2026!")
+        for priority, response, resolution in (
+            ("P1", 30, 240),
+            ("P2", 60, 480),
+            ("P3", 120, 1440),
+            ("P4", 240, 4320),
+        ):
+            SLATarget.objects.create(
+                contract=contract, priority=priority, response_minutes=response, resolution_minutes=resolution
+            )
+        user = save_user(
+            User(username="qm", role="quality_manager", display_name="质量经理"), "bench-Pass-2026!"
+        )
     return user
 
 
@@ -232,7 +255,11 @@ def child(path: Path, database: str, output: Path) -> None:
         write_s=total_s - read_s - prepare_s - timings.get("clocks_s", 0.0),
         import_s=total_s,
         rows_per_s=table.rows / total_s,
-        states=dict(WorkOrder._base_manager.values_list("sla_state").annotate(n=__import__("django").db.models.Count("pk")).values_list("sla_state", "n")),
+        states=dict(
+            WorkOrder._base_manager.values_list("sla_state")
+            .annotate(n=__import__("django").db.models.Count("pk"))
+            .values_list("sla_state", "n")
+        ),
         vendor=connection.vendor,
         peak_memory_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     )
@@ -249,7 +276,9 @@ def recreate_pg() -> bool:
     import psycopg
 
     try:
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=5) as c:
+        with psycopg.connect(
+            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=5
+        ) as c:
             c.execute('DROP DATABASE IF EXISTS "oqms_bench_import" WITH (FORCE)')
             c.execute('CREATE DATABASE "oqms_bench_import"')
     except psycopg.OperationalError as error:
@@ -279,40 +308,66 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "rows": options.rows,
-        "environment": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
+        "environment": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
     }
     try:
         path = scratch / "incidents.csv"
         begun = time.perf_counter()
         write_csv(path, options.rows)
         results["file_mb"] = round(path.stat().st_size / 1048576, 1)
-        print(f"{options.rows:,} rows, {results['file_mb']} MB written in {time.perf_counter() - begun:.1f} s")
-        for database in (["postgres", "sqlite"] if options.database == "both" else [options.database]):
+        print(
+            f"{options.rows:,} rows, {results['file_mb']} MB written in {time.perf_counter() - begun:.1f} s"
+        )
+        for database in ["postgres", "sqlite"] if options.database == "both" else [options.database]:
             if database == "postgres" and not recreate_pg():
                 continue
             env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-            env.update(DJANGO_SETTINGS_MODULE="oqms.settings", OQMS_VAR_DIR=str(scratch / database),
-                       LOG_LEVEL="WARNING")
+            env.update(
+                DJANGO_SETTINGS_MODULE="oqms.settings",
+                OQMS_VAR_DIR=str(scratch / database),
+                LOG_LEVEL="WARNING",
+            )
             (scratch / database / "static").mkdir(parents=True)
             if database == "postgres":
                 env["DATABASE_URL"] = PG_URL
             out = scratch / f"{database}.json"
             try:
-                subprocess.run([sys.executable, "-m", "benchmarks.import_bench", "--child", str(path), database,
-                                str(out)], env=env, check=True)
+                subprocess.run(
+                    [
+                        sys.executable,
+                        "-m",
+                        "benchmarks.import_bench",
+                        "--child",
+                        str(path),
+                        database,
+                        str(out),
+                    ],
+                    env=env,
+                    check=True,
+                )
             finally:
                 if database == "postgres":
                     drop_pg()
             figures = json.loads(out.read_text(encoding="utf-8"))
             results[database] = figures
-            line = (f"{database}: {figures['rows']:,} rows imported in {figures['import_s']:.1f} s "
-                    f"({figures['rows_per_s']:,.0f}/s; read {figures['read_s']:.1f}, check {figures['check_s']:.1f}, "
-                    f"clocks {figures['clocks_s']:.1f}, write {figures['write_s']:.1f})")
+            line = (
+                f"{database}: {figures['rows']:,} rows imported in {figures['import_s']:.1f} s "
+                f"({figures['rows_per_s']:,.0f}/s; read {figures['read_s']:.1f}, check {figures['check_s']:.1f}, "
+                f"clocks {figures['clocks_s']:.1f}, write {figures['write_s']:.1f})"
+            )
             if "shaped_insert_s" in figures:
-                line += f"; the rows alone into an indexed copy of the table {figures['shaped_insert_s']:.1f} s"
+                line += (
+                    f"; the rows alone into an indexed copy of the table {figures['shaped_insert_s']:.1f} s"
+                )
             if "ratio_to_copy" in figures:
-                line += (f"; raw COPY {figures['copy_raw_s']:.2f} s ({figures['copy_rows_per_s']:,.0f}/s), "
-                         f"ratio {figures['ratio_to_copy']:.3f}")
+                line += (
+                    f"; raw COPY {figures['copy_raw_s']:.2f} s ({figures['copy_rows_per_s']:,.0f}/s), "
+                    f"ratio {figures['ratio_to_copy']:.3f}"
+                )
             print(line)
         pg = results.get("postgres")
         if pg:

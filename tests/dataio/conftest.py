@@ -14,6 +14,10 @@ from oqms.core import audit
 
 @pytest.fixture
 def history(cast: Any) -> Any:
+    return add_history(cast)
+
+
+def add_history(cast: Any) -> Any:
     """Contract A's vendor also held contract H-2016 for the site and service type, in force through 2016 (the
     period of the ServiceNow export in ../shared/data/itsm/)."""
     start = datetime.datetime(2015, 1, 1, tzinfo=datetime.UTC)
@@ -30,7 +34,12 @@ def history(cast: Any) -> Any:
         contract.sites.add(cast.site)
         contract.service_types.add(cast.service_type)
         contract.org_units.add(cast.org_unit)
-        for priority, response, resolution in (("P1", 30, 240), ("P2", 60, 480), ("P3", 120, 1440), ("P4", 240, 4320)):
+        for priority, response, resolution in (
+            ("P1", 30, 240),
+            ("P2", 60, 480),
+            ("P3", 120, 1440),
+            ("P4", 240, 4320),
+        ):
             SLATarget.objects.create(
                 contract=contract, priority=priority, response_minutes=response, resolution_minutes=resolution
             )

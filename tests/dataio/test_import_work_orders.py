@@ -17,7 +17,9 @@ from oqms.dataio.models import JobStatus
 from oqms.workorders.models import WorkOrder
 from tests.dataio.conftest import csv_file
 
-SERVICENOW = Path(__file__).resolve().parents[3] / "shared" / "data" / "itsm" / "uci498_incident_event_log_subset.csv"
+SERVICENOW = (
+    Path(__file__).resolve().parents[3] / "shared" / "data" / "itsm" / "uci498_incident_event_log_subset.csv"
+)
 
 
 def imported(cast: Any) -> Any:
@@ -26,7 +28,11 @@ def imported(cast: Any) -> Any:
 
 def run(cast: Any, text: str, *, valid_only: bool = False, dry_run: bool = False, **mapping: Any) -> Any:
     job = services.upload(cast.qm, "workorders", csv_file(text))
-    defaults = {"contract": cast.history.number, "site": cast.site.code, "service_type": cast.service_type.code}
+    defaults = {
+        "contract": cast.history.number,
+        "site": cast.site.code,
+        "service_type": cast.service_type.code,
+    }
     merged = {**job.mapping, **mapping}
     merged["defaults"] = {**defaults, **mapping.get("defaults", {})}
     job = services.set_mapping(job, merged, valid_only=valid_only)
@@ -52,7 +58,9 @@ def servicenow() -> Path:
 def test_servicenow_export_imports_with_the_ready_mapping(history: Any, servicenow: Path) -> None:
     with servicenow.open(encoding="utf-8") as handle:
         last = {row["number"]: row for row in csv.DictReader(handle)}
-    job = services.upload(history.qm, "workorders", csv_file(servicenow.read_text(encoding="utf-8"), "sn.csv"))
+    job = services.upload(
+        history.qm, "workorders", csv_file(servicenow.read_text(encoding="utf-8"), "sn.csv")
+    )
     assert job.mapping["preset"] == "servicenow"  # recognised by its headers
     assert job.mapping["columns"]["external_id"] == ["number"]
     assert job.mapping["columns"]["title"] == ["category", "subcategory", "u_symptom"]
@@ -78,11 +86,19 @@ def test_servicenow_export_imports_with_the_ready_mapping(history: Any, servicen
             assert wo.status == by_state[state] or (state == "Active" and wo.status == "in_progress")
         if state.startswith("Awaiting"):
             assert wo.status == "paused" and wo.pause_reason
-        assert wo.priority == "P" + last[wo.external_id]["priority"][0] if last[wo.external_id]["priority"][0] in "1234" else True
+        assert (
+            wo.priority == "P" + last[wo.external_id]["priority"][0]
+            if last[wo.external_id]["priority"][0] in "1234"
+            else True
+        )
         assert wo.sla_state != "none" and wo.resolution_due_at is not None
     # Importing the same file again changes nothing.
-    again = services.upload(history.qm, "workorders", csv_file(servicenow.read_text(encoding="utf-8"), "sn.csv"))
-    again = services.set_mapping(again, {**again.mapping, "defaults": done.mapping["defaults"]}, valid_only=True)
+    again = services.upload(
+        history.qm, "workorders", csv_file(servicenow.read_text(encoding="utf-8"), "sn.csv")
+    )
+    again = services.set_mapping(
+        again, {**again.mapping, "defaults": done.mapping["defaults"]}, valid_only=True
+    )
     again = services.execute(again, dry_run=False)
     assert (again.created, again.updated, again.unchanged) == (0, 0, done.created)
     assert imported(history).count() == done.created
@@ -148,7 +164,9 @@ def test_missing_columns_and_defaults_are_clear(history: Any) -> None:
 def test_updates_by_external_id_keep_the_number(history: Any) -> None:
     run(history, GOOD)
     before = dict(imported(history).values_list("external_id", "number"))
-    changed = GOOD.replace("T-2,空调不制冷,高,处理中,2016/3/1 10:00,,", "T-2,空调不制冷,高,已解决,2016/3/1 10:00,2016/3/1 12:00,")
+    changed = GOOD.replace(
+        "T-2,空调不制冷,高,处理中,2016/3/1 10:00,,", "T-2,空调不制冷,高,已解决,2016/3/1 10:00,2016/3/1 12:00,"
+    )
     job = run(history, changed)
     assert (job.created, job.updated, job.unchanged) == (0, 1, 2)
     assert dict(imported(history).values_list("external_id", "number")) == before
@@ -188,8 +206,18 @@ def test_a_50_mb_file_with_one_bad_row_at_the_end_imports_nothing(history: Any, 
     path = tmp_path / "big.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(CommandError) as error:
-        call_command("import", str(path), "--user", "qm", "--contract", "H-2016", "--site", "SH-01",
-                     "--service-type", "desktop")
+        call_command(
+            "import",
+            str(path),
+            "--user",
+            "qm",
+            "--contract",
+            "H-2016",
+            "--site",
+            "SH-01",
+            "--service-type",
+            "desktop",
+        )
     assert "1" in str(error.value)
     assert imported(history).count() == 0
 
@@ -197,11 +225,32 @@ def test_a_50_mb_file_with_one_bad_row_at_the_end_imports_nothing(history: Any, 
 def test_command_line_import(history: Any, tmp_path: Path, capsys: Any) -> None:
     path = tmp_path / "t.csv"
     path.write_bytes(GOOD.encode("gbk"))
-    call_command("import", str(path), "--user", "qm", "--contract", "H-2016", "--site", "SH-01",
-                 "--service-type", "desktop", "--dry-run")
+    call_command(
+        "import",
+        str(path),
+        "--user",
+        "qm",
+        "--contract",
+        "H-2016",
+        "--site",
+        "SH-01",
+        "--service-type",
+        "desktop",
+        "--dry-run",
+    )
     assert imported(history).count() == 0
-    call_command("import", str(path), "--user", "qm", "--contract", "H-2016", "--site", "SH-01",
-                 "--service-type", "desktop")
+    call_command(
+        "import",
+        str(path),
+        "--user",
+        "qm",
+        "--contract",
+        "H-2016",
+        "--site",
+        "SH-01",
+        "--service-type",
+        "desktop",
+    )
     assert imported(history).count() == 3
     out = capsys.readouterr().out
     assert "gb18030" in out and "3" in out

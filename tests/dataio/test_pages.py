@@ -45,7 +45,11 @@ def test_upload_map_check_and_import_through_the_pages(history: Any) -> None:
     response = client.post(job.get_absolute_url(), mapping_post(job, check="1"))
     assert response.status_code == 302
     job.refresh_from_db()
-    assert job.status == "checked" and job.created == 3 and not WorkOrder.objects.filter(origin="import").exists()
+    assert (
+        job.status == "checked"
+        and job.created == 3
+        and not WorkOrder.objects.filter(origin="import").exists()
+    )
     text = client.get(job.get_absolute_url()).content.decode()
     assert 'id="preview"' in text and "T-1" in text
     client.post(job.get_absolute_url(), mapping_post(job, run="1", save_as="报修台账"))
@@ -91,7 +95,9 @@ def test_bad_files_get_a_clear_error_on_the_upload_form(history: Any) -> None:
         ("x.pdf", b"%PDF-1.4 ...", "not a spreadsheet"),
         ("x.csv", "name\nCaf\xe9\n".encode("latin-1"), "neither UTF-8 nor GBK"),
     ):
-        response = client.post(reverse("dataio:jobs"), {"entity": "workorders", "file": upload(name, content)})
+        response = client.post(
+            reverse("dataio:jobs"), {"entity": "workorders", "file": upload(name, content)}
+        )
         assert response.status_code == 400 and words in response.content.decode()
     assert not ImportJob.objects.exists()
 
@@ -130,13 +136,18 @@ def test_only_internal_importers_reach_the_pages(history: Any, who: str) -> None
         reverse("dataio:problems", args=[job.pk]),
     ):
         assert client.get(url).status_code == 403, (who, url)
-    assert client.post(reverse("dataio:jobs"), {"entity": "workorders", "file": upload("a.csv", GOOD.encode())}).status_code == 403
+    assert (
+        client.post(
+            reverse("dataio:jobs"), {"entity": "workorders", "file": upload("a.csv", GOOD.encode())}
+        ).status_code
+        == 403
+    )
 
 
 def test_csv_export_streams_the_filtered_list_with_chinese_headers_and_no_formulas(cast: Any) -> None:
     from oqms.workorders import services
 
-    services.edit(cast.wo_a, cast.qm, title="=HYPERLINK(\"http://x\")")
+    services.edit(cast.wo_a, cast.qm, title='=HYPERLINK("http://x")')
     client = page_client(cast.qm, "zh-hans")
     response = client.get(reverse("workorders:workorder_export_csv") + f"?vendor={cast.vendor_a.pk}")
     assert response.status_code == 200 and response.streaming
@@ -147,7 +158,9 @@ def test_csv_export_streams_the_filtered_list_with_chinese_headers_and_no_formul
     assert [r[0] for r in rows[1:]] == [cast.wo_a.number]  # the filter applies; vendor B's is not there
     assert rows[1][2].startswith("'=")
     # A vendor's user exports only its own work orders, whatever the filter says.
-    mine = page_client(cast.manager_b, "en").get(reverse("workorders:workorder_export_csv") + f"?vendor={cast.vendor_a.pk}")
+    mine = page_client(cast.manager_b, "en").get(
+        reverse("workorders:workorder_export_csv") + f"?vendor={cast.vendor_a.pk}"
+    )
     assert mine.status_code == 200
     assert cast.wo_a.number not in b"".join(mine.streaming_content).decode()
     excel = page_client(cast.manager_b, "en").get(reverse("workorders:workorder_export"))

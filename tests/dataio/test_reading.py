@@ -107,8 +107,12 @@ def test_day_first_or_month_first_is_the_users_choice() -> None:
     values = np.array(["03-01-2025 08:05", "04/01/2025 8:05 PM"], dtype=object)
     day_first = dates.parse(values, dates.DAY_FIRST, "UTC").values
     month_first = dates.parse(values, dates.MONTH_FIRST, "UTC").values
-    assert str(day_first[0]).startswith("2025-01-03T08:05") and str(day_first[1]).startswith("2025-01-04T20:05")
-    assert str(month_first[0]).startswith("2025-03-01T08:05") and str(month_first[1]).startswith("2025-04-01T20:05")
+    assert str(day_first[0]).startswith("2025-01-03T08:05") and str(day_first[1]).startswith(
+        "2025-01-04T20:05"
+    )
+    assert str(month_first[0]).startswith("2025-03-01T08:05") and str(month_first[1]).startswith(
+        "2025-04-01T20:05"
+    )
 
 
 def test_jira_dates() -> None:

@@ -11,7 +11,10 @@ import pytest
 from oqms.kpis.models import DirtyDay
 from oqms.workorders import bulk, clock
 from oqms.workorders.models import WorkOrder
-from tests.workorders.test_clock_scenarios import SH, office, t  # noqa: F401 - the fixture
+from tests.workorders.test_clock_scenarios import office as office_fixture
+from tests.workorders.test_clock_scenarios import t
+
+office = office_fixture  # the same fixture, under its name
 
 NOW = t(3, 12, 10)
 STATUSES = ["new", "assigned", "in_progress", "paused", "resolved", "closed"]
@@ -78,7 +81,7 @@ def scenarios(count: int, seed: int = 7) -> list[dict[str, Any]]:
         if status == "closed":
             row["closed_at"] = later + datetime.timedelta(hours=int(rng.integers(1, 48)))
             row["rating"] = int(rng.integers(1, 6))
-        rows.append({k: v for k, v in row.items() if k != "opened_at" or True})
+        rows.append(row)
     return [r for r in rows if max(v for k, v in r.items() if k.endswith("_at")) < NOW]
 
 

@@ -122,7 +122,9 @@ _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def _escape(text: str) -> str:
-    return text.translate(_ESCAPES) if ("\\" in text or "\t" in text or "\n" in text or "\r" in text) else text
+    return (
+        text.translate(_ESCAPES) if ("\\" in text or "\t" in text or "\n" in text or "\r" in text) else text
+    )
 
 
 def _prepared(
@@ -172,7 +174,9 @@ def insert(
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             with raw.copy(f"COPY {qn(table)} ({names}) FROM STDIN", writer=QueuedLibpqWriter(raw)) as copy:
                 for stop, prepared in chunks():
-                    copy.write(("\n".join(map("\t".join, zip(*prepared, strict=True))) + "\n").encode("utf-8"))
+                    copy.write(
+                        ("\n".join(map("\t".join, zip(*prepared, strict=True))) + "\n").encode("utf-8")
+                    )
                     if progress is not None:
                         progress(stop)
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
@@ -226,7 +230,10 @@ def update(
                 cursor.execute(f"DROP TABLE {scratch}")
             else:
                 sets = ", ".join(f"{qn(c)} = %s" for c in columns)
-                rows = [(*row, key) for row, key in zip(zip(*prepared, strict=True), part_ids.tolist(), strict=True)]
+                rows = [
+                    (*row, key)
+                    for row, key in zip(zip(*prepared, strict=True), part_ids.tolist(), strict=True)
+                ]
                 cursor.executemany(f"UPDATE {qn(table)} SET {sets} WHERE {qn(pk)} = %s", rows)
         if progress is not None:
             progress(stop)

@@ -74,10 +74,14 @@ def _iso_each(text: pd.Series, zone: str) -> pd.Series:
         if stamp is pd.NaT:
             out.append(pd.NaT)
         elif stamp.tzinfo is None:
-            out.append(stamp.tz_localize(zone, ambiguous="NaT", nonexistent="shift_forward").tz_convert("UTC"))
+            out.append(
+                stamp.tz_localize(zone, ambiguous="NaT", nonexistent="shift_forward").tz_convert("UTC")
+            )
         else:
             out.append(stamp.tz_convert("UTC"))
-    return pd.Series(pd.DatetimeIndex(out, tz="UTC") if out else [], index=text.index, dtype="datetime64[ns, UTC]")
+    return pd.Series(
+        pd.DatetimeIndex(out, tz="UTC") if out else [], index=text.index, dtype="datetime64[ns, UTC]"
+    )
 
 
 def _candidates(order: str) -> list[str]:
@@ -88,7 +92,9 @@ def _normalise(text: pd.Series) -> pd.Series:
     text = text.str.strip()
     chinese = text.str.contains("年", regex=False)
     if chinese.any():
-        text = text.where(~chinese, text.str.replace(_CHINESE.pattern, r"\1-\2-\3 \4", regex=True).str.strip())
+        text = text.where(
+            ~chinese, text.str.replace(_CHINESE.pattern, r"\1-\2-\3 \4", regex=True).str.strip()
+        )
     return text.str.replace("上午", "AM", regex=False).str.replace("下午", "PM", regex=False)
 
 
@@ -112,7 +118,11 @@ def parse(values: np.ndarray, order: str = DAY_FIRST, zone: str = "Asia/Shanghai
         for fmt in ordered:
             if not todo.any():
                 break
-            if fmt not in ordered[:1] and todo.sum() > 2000 and not _try(text[todo].head(50), fmt, zone).notna().any():
+            if (
+                fmt not in ordered[:1]
+                and todo.sum() > 2000
+                and not _try(text[todo].head(50), fmt, zone).notna().any()
+            ):
                 continue  # quick refusal: it reads none of the first leftovers
             attempt = _try(text[todo], fmt, zone)
             hit = attempt.notna()

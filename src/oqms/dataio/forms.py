@@ -43,7 +43,9 @@ class MappingForm(forms.Form):
     )
     save_as = forms.CharField(label=_("Save this mapping as"), max_length=100, required=False)
 
-    def __init__(self, *args: Any, job: Any, fixed_choices: dict[str, list[tuple[Any, Any]]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, job: Any, fixed_choices: dict[str, list[tuple[Any, Any]]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.job = job
         headers = [("", _("— not in the file —"))] + [(h, h) for h in job.headers]
@@ -56,7 +58,9 @@ class MappingForm(forms.Form):
             for slot in range(3 if target.joinable else 1):
                 name = f"col_{target.name}_{slot}"
                 self.fields[name] = forms.ChoiceField(
-                    label=target.label, choices=headers, required=False,
+                    label=target.label,
+                    choices=headers,
+                    required=False,
                     initial=chosen[slot] if slot < len(chosen) else "",
                 )
                 names.append(name)
@@ -64,11 +68,18 @@ class MappingForm(forms.Form):
             if target.fixed and target.name in fixed_choices:
                 fixed = f"fixed_{target.name}"
                 self.fields[fixed] = forms.ChoiceField(
-                    label=target.label, choices=[("", _("— from the column —"))] + fixed_choices[target.name],
-                    required=False, initial=defaults.get(target.name, ""),
+                    label=target.label,
+                    choices=[("", _("— from the column —"))] + fixed_choices[target.name],
+                    required=False,
+                    initial=defaults.get(target.name, ""),
                 )
-            self.rows.append({"target": target, "columns": [self[n] for n in names],
-                              "fixed": self[fixed] if fixed else None})
+            self.rows.append(
+                {
+                    "target": target,
+                    "columns": [self[n] for n in names],
+                    "fixed": self[fixed] if fixed else None,
+                }
+            )
         self.fields["date_order"].initial = job.mapping.get("date_order", "dmy")
         self.fields["duplicates"].initial = job.mapping.get("duplicates", "error")
         self.fields["valid_only"].initial = job.valid_only

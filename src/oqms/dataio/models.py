@@ -74,7 +74,9 @@ class ImportJob(BaseModel):
         default=False,
         help_text=_("Otherwise nothing is imported while any row has a problem."),
     )
-    status = models.CharField(_("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.UPLOADED)
+    status = models.CharField(
+        _("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.UPLOADED
+    )
     processed = models.PositiveIntegerField(_("rows done"), default=0)
     created = models.PositiveIntegerField(_("created"), default=0)
     updated = models.PositiveIntegerField(_("updated"), default=0)

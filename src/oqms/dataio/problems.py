@@ -31,7 +31,9 @@ class Problems:
         text = str(message)
         for index in indexes.tolist():
             value = "" if values is None else str(values[index])
-            self.items.append((index, column, value, text % {"value": value} if "%(value)s" in text else text))
+            self.items.append(
+                (index, column, value, text % {"value": value} if "%(value)s" in text else text)
+            )
 
     def one(self, index: int, column: str, value: str, message: Any) -> None:
         self.bad[index] = True
@@ -58,5 +60,7 @@ class Problems:
         writer = csv.writer(buffer)
         writer.writerow([_("Row"), _("Column"), _("Value"), _("Problem")])
         for item in self.listed():
-            writer.writerow([item["row"], safe_cell(item["column"]), safe_cell(item["value"]), item["message"]])
+            writer.writerow(
+                [item["row"], safe_cell(item["column"]), safe_cell(item["value"]), item["message"]]
+            )
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -121,7 +121,9 @@ def _refuse_binary(head: bytes, name: str) -> None:
         if head.startswith(magic):
             if kind.startswith("Excel 97"):
                 raise FileProblem(
-                    _("%(name)s is an old Excel 97-2003 (.xls) file: save it as .xlsx or CSV and upload again.")
+                    _(
+                        "%(name)s is an old Excel 97-2003 (.xls) file: save it as .xlsx or CSV and upload again."
+                    )
                     % {"name": name},
                     code="not_a_table",
                 )
@@ -253,7 +255,5 @@ def read_table(
         _refuse_binary(head, name)
         table = _read_csv(_data(source), name, encoding, delimiter)
     if table.rows == 0:
-        raise FileProblem(
-            _("%(name)s has a header row but no data rows.") % {"name": name}, code="empty"
-        )
+        raise FileProblem(_("%(name)s has a header row but no data rows.") % {"name": name}, code="empty")
     return table

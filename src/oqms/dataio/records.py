@@ -92,7 +92,9 @@ def _staff_defaults(instance: Any, user: Any) -> None:
 
 
 SPECS: dict[str, Spec] = {
-    Entity.VENDORS: Spec(_vendor, "credit_code", {"categories": _category_qs}, {"categories": ("code", "name")}),
+    Entity.VENDORS: Spec(
+        _vendor, "credit_code", {"categories": _category_qs}, {"categories": ("code", "name")}
+    ),
     Entity.SITES: Spec(
         _site,
         "code",
@@ -187,14 +189,22 @@ def run(
                 code="missing_columns",
             )
     if not user.has_perm(f"{model._meta.app_label}.add_{model._meta.model_name}"):
-        raise FileProblem(_("You may not create %(records)s.") % {"records": model._meta.verbose_name_plural},
-                          code="forbidden")
+        raise FileProblem(
+            _("You may not create %(records)s.") % {"records": model._meta.verbose_name_plural},
+            code="forbidden",
+        )
     indexes = {name: _index(queryset(), spec.ref_fields[name]) for name, queryset in spec.refs.items()}
     problems = Problems(table.rows)
     outcome = Outcome()
     parsed_dates = {
-        name: dates.parse(np.array([" / ".join(table.column(h)[i] for h in columns_of[name]) for i in range(table.rows)],
-                                   dtype=object), order, "UTC")
+        name: dates.parse(
+            np.array(
+                [" / ".join(table.column(h)[i] for h in columns_of[name]) for i in range(table.rows)],
+                dtype=object,
+            ),
+            order,
+            "UTC",
+        )
         for name, target in fields.items()
         if target.kind == "date" and columns_of.get(name)
     }
@@ -213,14 +223,19 @@ def run(
         for index in range(table.rows):
             key = cell(spec.key, index) or str(defaults.get(spec.key) or "")
             if not key:
-                problems.one(index, header(spec.key), "", _("“%(field)s” is empty.")
-                             % {"field": key_target.label})
+                problems.one(
+                    index, header(spec.key), "", _("“%(field)s” is empty.") % {"field": key_target.label}
+                )
                 outcome.actions.append("")
                 continue
             if key.lower() in seen:
-                problems.one(index, header(spec.key), key,
-                             _("The same %(field)s appears more than once in the file (first on row %(row)d).")
-                             % {"field": key_target.label, "row": seen[key.lower()] + 2})
+                problems.one(
+                    index,
+                    header(spec.key),
+                    key,
+                    _("The same %(field)s appears more than once in the file (first on row %(row)d).")
+                    % {"field": key_target.label, "row": seen[key.lower()] + 2},
+                )
                 outcome.actions.append("")
                 continue
             seen[key.lower()] = index
@@ -264,7 +279,8 @@ def run(
                 continue
             after = {f.attname: getattr(instance, f.attname) for f in model._meta.concrete_fields}
             changed_many = any(
-                is_new or set(getattr(instance, n).values_list("pk", flat=True)) != set(v) for n, v in many.items()
+                is_new or set(getattr(instance, n).values_list("pk", flat=True)) != set(v)
+                for n, v in many.items()
             )
             if not is_new and after == before and not changed_many:
                 outcome.unchanged += 1
@@ -310,7 +326,11 @@ def _convert(
             return None, _("No %(what)s is “%(value)s”.") % {"what": target.label, "value": raw}
         return pk, ""
     if target.kind == "refs":
-        parts = [p.strip() for p in raw.replace("，", ",").replace("、", ",").replace(";", ",").split(",") if p.strip()]
+        parts = [
+            p.strip()
+            for p in raw.replace("，", ",").replace("、", ",").replace(";", ",").split(",")
+            if p.strip()
+        ]
         pks = []
         for part in parts:
             pk = indexes[name].get(part.lower())
@@ -322,7 +342,9 @@ def _convert(
         value = _choice(model._meta.get_field(name), raw)
         if value is None:
             return None, _("“%(value)s” is not one of the choices of %(field)s.") % {
-                "value": raw, "field": target.label}
+                "value": raw,
+                "field": target.label,
+            }
         return value, ""
     if target.kind == "bool":
         lowered = raw.strip().lower()

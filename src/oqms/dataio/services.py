@@ -3,6 +3,7 @@ and every problem), import (all rows, or only the valid ones), in the background
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,6 @@ from oqms.core import audit
 from oqms.core.errors import DomainError
 from oqms.dataio import records, work
 from oqms.dataio.models import ImportJob, JobStatus, SavedMapping
-from oqms.dataio.problems import Problems
 from oqms.dataio.reading import FileProblem, Table, read_table
 from oqms.dataio.targets import PRESETS, Entity, preset_mapping, suggest, targets
 
@@ -45,10 +45,8 @@ def _labels(entity: str) -> dict[str, list[str]]:
             with translation.override(language):
                 names.append(str(target.label))
                 if model is not None:
-                    try:
+                    with contextlib.suppress(Exception):  # a target that is not a model field
                         names.append(str(model._meta.get_field(target.name).verbose_name))
-                    except Exception:  # noqa: BLE001 - a target that is not a model field
-                        pass
         labels[target.name] = names
     return labels
 
@@ -57,8 +55,11 @@ def check_size(size: int) -> None:
     limit = settings.OQMS_MAX_IMPORT_MB
     if size > limit * 1024 * 1024:
         raise FileProblem(
-            _("The file is %(size).1f MB; imports through the page take at most %(limit)d MB. Split it, or use "
-              "“oqms import” on the server.") % {"size": size / 1048576, "limit": limit},
+            _(
+                "The file is %(size).1f MB; imports through the page take at most %(limit)d MB. Split it, or use "
+                "“oqms import” on the server."
+            )
+            % {"size": size / 1048576, "limit": limit},
             code="file_size",
         )
 
@@ -79,7 +80,8 @@ def upload(user: Any, entity: str, upload: Any, encoding: str = "") -> ImportJob
         encoding=table.encoding or table.kind,
         headers=table.headers,
         rows=table.rows,
-        mapping=suggest(entity, table.headers, _labels(entity)) | ({"encoding": encoding} if encoding else {}),
+        mapping=suggest(entity, table.headers, _labels(entity))
+        | ({"encoding": encoding} if encoding else {}),
         created_by=user,
     )
     job.file.save(Path(upload.name).name[-100:] or "import.csv", ContentFile(data), save=False)
@@ -193,7 +195,9 @@ def execute(job: ImportJob, dry_run: bool, now: datetime.datetime | None = None)
     return job
 
 
-def _preview(table: Table, rows: np.ndarray, actions: np.ndarray, fields: list[tuple[str, np.ndarray]]) -> list[Any]:
+def _preview(
+    table: Table, rows: np.ndarray, actions: np.ndarray, fields: list[tuple[str, np.ndarray]]
+) -> list[Any]:
     out = []
     for position in range(min(PREVIEW_ROWS, len(rows))):
         out.append(
@@ -215,18 +219,27 @@ def _shown(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _work_orders(job: ImportJob, table: Table, user: Any, dry_run: bool, now: datetime.datetime) -> tuple[Any, ...]:
+def _work_orders(
+    job: ImportJob, table: Table, user: Any, dry_run: bool, now: datetime.datetime
+) -> tuple[Any, ...]:
     from oqms.workorders import bulk
 
     prepared = work.prepare(table, job.mapping, user, now)
     problems = prepared.problems
     write = not dry_run and (job.valid_only or not problems.count)
     outcome = bulk.upsert(prepared.columns, now=now, dry_run=not write, progress=_Progress(job))
+    from oqms.contracts.choices import Priority
+    from oqms.workorders.choices import Status
+
+    def labels(values: np.ndarray, choices: Any) -> np.ndarray:
+        names = {code: str(label) for code, label in choices}
+        return np.array([names.get(v, v) for v in values.tolist()], dtype=object)
+
     shown = [
         ("external_id", prepared.columns["external_id"]),
         ("title", prepared.columns["title"]),
-        ("priority", prepared.columns["priority"]),
-        ("status", prepared.columns["status"]),
+        ("priority", labels(prepared.columns["priority"], Priority.choices)),
+        ("status", labels(prepared.columns["status"], Status.choices)),
         ("opened_at", prepared.columns["opened_at"]),
         ("resolved_at", prepared.columns["resolved_at"]),
     ]
@@ -235,10 +248,13 @@ def _work_orders(job: ImportJob, table: Table, user: Any, dry_run: bool, now: da
 
 
 def _records(job: ImportJob, table: Table, user: Any, dry_run: bool) -> tuple[Any, ...]:
-    outcome, problems = records.run(job.entity, table, job.mapping, user, dry_run, job.valid_only,
-                                    progress=_Progress(job))
+    outcome, problems = records.run(
+        job.entity, table, job.mapping, user, dry_run, job.valid_only, progress=_Progress(job)
+    )
     wrote = not dry_run and (job.valid_only or not problems.count)
-    key_columns = [h for t in targets(job.entity)[:2] for h in (job.mapping.get("columns") or {}).get(t.name, [])]
+    key_columns = [
+        h for t in targets(job.entity)[:2] for h in (job.mapping.get("columns") or {}).get(t.name, [])
+    ]
     rows = np.array([i for i, a in enumerate(outcome.actions) if a], np.int64)
     actions = np.array([a for a in outcome.actions if a], dtype=object)
     fields = [(h, table.column(h)[rows]) for h in key_columns]
@@ -271,8 +287,8 @@ def run_queued(job_id: int, dry_run: bool) -> None:
         execute(job, dry_run)
     except Exception as error:  # noqa: BLE001 - recorded on the job for the user, then re-raised for the log
         ImportJob.objects.filter(pk=job_id).update(
-            status=JobStatus.FAILED, message=_("The import stopped on an unexpected error: %(error)s")
-            % {"error": error}, finished_at=timezone.now()
+            status=JobStatus.FAILED,
+            message=_("The import stopped on an unexpected error: %(error)s") % {"error": error},
+            finished_at=timezone.now(),
         )
         raise
-

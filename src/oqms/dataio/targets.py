@@ -30,7 +30,9 @@ class Target:
     name: str
     label: Any
     required: bool = False
-    kind: str = "text"  # text, datetime, date, choice, ref, refs (several, comma separated), int, decimal, bool
+    kind: str = (
+        "text"  # text, datetime, date, choice, ref, refs (several, comma separated), int, decimal, bool
+    )
     synonyms: tuple[str, ...] = ()
     joinable: bool = False  # several columns may be joined into it
     fixed: bool = False  # a value chosen on the import page may stand for the whole file
@@ -42,51 +44,143 @@ WORK_ORDER_TARGETS = [
         "external_id",
         _("External id"),
         required=True,
-        synonyms=("number", "issue key", "key", "ticket", "ticket id", "外部编号", "external id", "工单号",
-                  "unique key", "incident number", "id"),
+        synonyms=(
+            "number",
+            "issue key",
+            "key",
+            "ticket",
+            "ticket id",
+            "外部编号",
+            "external id",
+            "工单号",
+            "unique key",
+            "incident number",
+            "id",
+        ),
         help=_("The ticket's number in the source system: importing again updates the same work order."),
     ),
-    Target("title", _("Title"), joinable=True,
-           synonyms=("title", "summary", "short_description", "short description", "标题", "摘要", "主题",
-                     "complaint type")),
-    Target("description", _("Description"), joinable=True,
-           synonyms=("description", "描述", "详细描述", "descriptor", "问题描述")),
-    Target("contract", _("Contract"), kind="ref", fixed=True,
-           synonyms=("contract", "contract number", "合同", "合同编号")),
-    Target("site", _("Site"), kind="ref", fixed=True,
-           synonyms=("site", "location", "站点", "地点", "场所")),
-    Target("service_type", _("Service type"), kind="ref", fixed=True,
-           synonyms=("service type", "service_type", "服务类型", "category", "request type", "issue type")),
-    Target("priority", _("Priority"), kind="choice", fixed=True,
-           synonyms=("priority", "优先级", "紧急程度")),
-    Target("status", _("Status"), kind="choice",
-           synonyms=("status", "state", "incident_state", "状态", "incident state"),
-           help=_("When not mapped, the status follows from the times: closed, resolved, in progress or new.")),
-    Target("pause_reason", _("Pause reason"), kind="choice", synonyms=("pause reason", "暂停原因", "hold reason")),
-    Target("opened_at", _("Opened at"), required=True, kind="datetime",
-           synonyms=("opened_at", "opened", "created", "created date", "created_at", "sys_created_on",
-                     "报修时间", "创建时间", "开单时间", "opened at")),
-    Target("responded_at", _("Responded at"), kind="datetime",
-           synonyms=("responded_at", "responded at", "first response", "响应时间", "开始处理时间")),
-    Target("resolved_at", _("Resolved at"), kind="datetime",
-           synonyms=("resolved_at", "resolved", "resolved at", "resolution date", "解决时间", "完成时间")),
-    Target("closed_at", _("Closed at"), kind="datetime",
-           synonyms=("closed_at", "closed", "closed date", "closed at", "关闭时间", "结单时间")),
-    Target("paused_at", _("Paused since"), kind="datetime", synonyms=("paused_at", "paused since", "暂停时间")),
-    Target("requester", _("Requester"), kind="ref", fixed=True,
-           synonyms=("requester", "caller_id", "caller", "reporter", "报修人", "申请人", "提出人")),
-    Target("assignee", _("Assigned to"), kind="ref",
-           synonyms=("assignee", "assigned_to", "assigned to", "处理人", "负责人", "指派给")),
-    Target("resolution_note", _("Resolution"), joinable=True,
-           synonyms=("resolution", "resolution_note", "close notes", "resolution description", "解决方案",
-                     "处理结果")),
-    Target("rating", _("Rating (1-5)"), kind="int",
-           synonyms=("rating", "satisfaction", "评分", "满意度")),
+    Target(
+        "title",
+        _("Title"),
+        joinable=True,
+        synonyms=(
+            "title",
+            "summary",
+            "short_description",
+            "short description",
+            "标题",
+            "摘要",
+            "主题",
+            "complaint type",
+        ),
+    ),
+    Target(
+        "description",
+        _("Description"),
+        joinable=True,
+        synonyms=("description", "描述", "详细描述", "descriptor", "问题描述"),
+    ),
+    Target(
+        "contract",
+        _("Contract"),
+        kind="ref",
+        fixed=True,
+        synonyms=("contract", "contract number", "合同", "合同编号"),
+    ),
+    Target("site", _("Site"), kind="ref", fixed=True, synonyms=("site", "location", "站点", "地点", "场所")),
+    Target(
+        "service_type",
+        _("Service type"),
+        kind="ref",
+        fixed=True,
+        synonyms=("service type", "service_type", "服务类型", "category", "request type", "issue type"),
+    ),
+    Target("priority", _("Priority"), kind="choice", fixed=True, synonyms=("priority", "优先级", "紧急程度")),
+    Target(
+        "status",
+        _("Status"),
+        kind="choice",
+        synonyms=("status", "state", "incident_state", "状态", "incident state"),
+        help=_("When not mapped, the status follows from the times: closed, resolved, in progress or new."),
+    ),
+    Target(
+        "pause_reason", _("Pause reason"), kind="choice", synonyms=("pause reason", "暂停原因", "hold reason")
+    ),
+    Target(
+        "opened_at",
+        _("Opened at"),
+        required=True,
+        kind="datetime",
+        synonyms=(
+            "opened_at",
+            "opened",
+            "created",
+            "created date",
+            "created_at",
+            "sys_created_on",
+            "报修时间",
+            "创建时间",
+            "开单时间",
+            "opened at",
+        ),
+    ),
+    Target(
+        "responded_at",
+        _("Responded at"),
+        kind="datetime",
+        synonyms=("responded_at", "responded at", "first response", "响应时间", "开始处理时间"),
+    ),
+    Target(
+        "resolved_at",
+        _("Resolved at"),
+        kind="datetime",
+        synonyms=("resolved_at", "resolved", "resolved at", "resolution date", "解决时间", "完成时间"),
+    ),
+    Target(
+        "closed_at",
+        _("Closed at"),
+        kind="datetime",
+        synonyms=("closed_at", "closed", "closed date", "closed at", "关闭时间", "结单时间"),
+    ),
+    Target(
+        "paused_at", _("Paused since"), kind="datetime", synonyms=("paused_at", "paused since", "暂停时间")
+    ),
+    Target(
+        "requester",
+        _("Requester"),
+        kind="ref",
+        fixed=True,
+        synonyms=("requester", "caller_id", "caller", "reporter", "报修人", "申请人", "提出人"),
+    ),
+    Target(
+        "assignee",
+        _("Assigned to"),
+        kind="ref",
+        synonyms=("assignee", "assigned_to", "assigned to", "处理人", "负责人", "指派给"),
+    ),
+    Target(
+        "resolution_note",
+        _("Resolution"),
+        joinable=True,
+        synonyms=(
+            "resolution",
+            "resolution_note",
+            "close notes",
+            "resolution description",
+            "解决方案",
+            "处理结果",
+        ),
+    ),
+    Target("rating", _("Rating (1-5)"), kind="int", synonyms=("rating", "satisfaction", "评分", "满意度")),
 ]
 
 VENDOR_TARGETS = [
-    Target("credit_code", _("Unified social credit code"), required=True,
-           synonyms=("credit_code", "credit code", "统一社会信用代码", "信用代码")),
+    Target(
+        "credit_code",
+        _("Unified social credit code"),
+        required=True,
+        synonyms=("credit_code", "credit code", "统一社会信用代码", "信用代码"),
+    ),
     Target("name", _("Name"), required=True, synonyms=("name", "vendor", "名称", "供应商名称", "公司名称")),
     Target("short_name", _("Short name"), synonyms=("short name", "short_name", "简称")),
     Target("status", _("Status"), kind="choice", synonyms=("status", "状态")),
@@ -99,8 +193,13 @@ VENDOR_TARGETS = [
 SITE_TARGETS = [
     Target("code", _("Code"), required=True, synonyms=("code", "site code", "编码", "站点编码")),
     Target("name", _("Name"), required=True, synonyms=("name", "site", "名称", "站点名称")),
-    Target("org_unit", _("Organisation unit"), kind="ref", fixed=True,
-           synonyms=("org unit", "org_unit", "organisation unit", "部门", "组织")),
+    Target(
+        "org_unit",
+        _("Organisation unit"),
+        kind="ref",
+        fixed=True,
+        synonyms=("org unit", "org_unit", "organisation unit", "部门", "组织"),
+    ),
     Target("city", _("City"), synonyms=("city", "城市")),
     Target("address", _("Address"), required=True, synonyms=("address", "地址")),
     Target("time_zone", _("Time zone"), synonyms=("time zone", "time_zone", "时区")),
@@ -112,10 +211,23 @@ CONTRACT_TARGETS = [
     Target("number", _("Contract number"), required=True, synonyms=("number", "contract number", "合同编号")),
     Target("vendor", _("Vendor"), required=True, kind="ref", fixed=True, synonyms=("vendor", "供应商")),
     Target("title", _("Title"), required=True, synonyms=("title", "name", "合同名称", "标题")),
-    Target("start_date", _("Start date"), required=True, kind="date", synonyms=("start date", "start_date", "开始日期")),
-    Target("end_date", _("End date"), required=True, kind="date", synonyms=("end date", "end_date", "结束日期")),
-    Target("monthly_fee", _("Monthly fee"), required=True, kind="decimal",
-           synonyms=("monthly fee", "monthly_fee", "月服务费", "月费用")),
+    Target(
+        "start_date",
+        _("Start date"),
+        required=True,
+        kind="date",
+        synonyms=("start date", "start_date", "开始日期"),
+    ),
+    Target(
+        "end_date", _("End date"), required=True, kind="date", synonyms=("end date", "end_date", "结束日期")
+    ),
+    Target(
+        "monthly_fee",
+        _("Monthly fee"),
+        required=True,
+        kind="decimal",
+        synonyms=("monthly fee", "monthly_fee", "月服务费", "月费用"),
+    ),
     Target("status", _("Status"), kind="choice", synonyms=("status", "状态")),
     Target("org_units", _("Organisation units"), kind="refs", synonyms=("org units", "部门", "组织")),
     Target("sites", _("Sites"), kind="refs", synonyms=("sites", "站点")),
@@ -284,5 +396,11 @@ def suggest(entity: str, headers: list[str], labels: dict[str, list[str]] | None
             if header and header not in {c for cs in columns.values() for c in cs}:
                 columns[target.name] = [header]
                 break
-    return {"preset": "", "columns": columns, "values": {}, "defaults": {}, "date_order": "dmy",
-            "duplicates": "error"}
+    return {
+        "preset": "",
+        "columns": columns,
+        "values": {},
+        "defaults": {},
+        "date_order": "dmy",
+        "duplicates": "error",
+    }

@@ -40,7 +40,10 @@ def jobs(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             job = services.upload(
-                request.user, form.cleaned_data["entity"], form.cleaned_data["file"], form.cleaned_data["encoding"]
+                request.user,
+                form.cleaned_data["entity"],
+                form.cleaned_data["file"],
+                form.cleaned_data["encoding"],
             )
         except DomainError as error:
             form.add_error("file", str(error.message))
@@ -48,8 +51,12 @@ def jobs(request: HttpRequest) -> HttpResponse:
             return redirect(job)
     listed = ImportJob.objects.visible_to(request.user).select_related("created_by").order_by("-created_at")
     page = Paginator(listed, 25).get_page(request.GET.get("page"))
-    return render(request, "dataio/jobs.html", {"form": form, "page": page, "title": _("Data import")},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "dataio/jobs.html",
+        {"form": form, "page": page, "title": _("Data import")},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _fixed_choices(job: ImportJob, user: Any) -> dict[str, list[tuple[Any, Any]]]:
@@ -61,7 +68,9 @@ def _fixed_choices(job: ImportJob, user: Any) -> dict[str, list[tuple[Any, Any]]
     from oqms.workorders.services import possible_requesters
 
     if job.entity == Entity.WORK_ORDERS:
-        contracts = Contract.objects.visible_to(user).exclude(status=ContractStatus.DRAFT).select_related("vendor")
+        contracts = (
+            Contract.objects.visible_to(user).exclude(status=ContractStatus.DRAFT).select_related("vendor")
+        )
         return {
             "contract": [(c.number, f"{c.number} {c.vendor.short_name or c.vendor.name}") for c in contracts],
             "site": [(s.code, f"{s.code} {s.name}") for s in Site.objects.filter(is_active=True)],
@@ -83,7 +92,9 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     saved = SavedMapping.objects.filter(entity=job.entity)
     form = MappingForm(
-        request.POST if request.method == "POST" and "check" in request.POST or "run" in request.POST else None,
+        request.POST
+        if request.method == "POST" and "check" in request.POST or "run" in request.POST
+        else None,
         job=job,
         fixed_choices=_fixed_choices(job, request.user),
         initial={"time_zone": job.mapping.get("time_zone") or timezone.get_current_timezone_name()},
@@ -92,6 +103,8 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if "preset" in request.POST:
+                if not request.POST.get("preset"):
+                    raise DomainError(_("Choose a mapping to apply."), code="mapping")
                 services.use_preset(job, request.POST.get("preset", ""))
                 messages.success(request, _("The mapping was applied. Check it, then check the file."))
                 return redirect(job)
@@ -117,7 +130,9 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
             status = 400
     job.refresh_from_db()
     try:
-        sample = services.table_of(job).sample(5) if not job.finished or job.status == JobStatus.REFUSED else []
+        sample = (
+            services.table_of(job).sample(5) if not job.finished or job.status == JobStatus.REFUSED else []
+        )
     except FileProblem:
         sample = []
     context = {
@@ -156,5 +171,9 @@ def problems(request: HttpRequest, pk: int) -> FileResponse:
     if not job.problems_file:
         raise Http404
     name = f"{job.original_name.rsplit('.', 1)[0]}-problems.csv"
-    return FileResponse(job.problems_file.open("rb"), as_attachment=True, filename=name,
-                        content_type="text/csv; charset=utf-8")
+    return FileResponse(
+        job.problems_file.open("rb"),
+        as_attachment=True,
+        filename=name,
+        content_type="text/csv; charset=utf-8",
+    )

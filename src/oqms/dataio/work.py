@@ -44,6 +44,8 @@ def _label_of(choices: Any, lowered: str) -> str | None:
                 if lowered == str(label).lower():
                     return str(code)
     return None
+
+
 EMPTY = {"", "?", "NULL", "null", "None", "N/A", "n/a", "-"}
 NAT = np.datetime64("NaT", "ns")
 
@@ -86,10 +88,30 @@ def _lookup(
 
 
 _PRIORITY_WORDS = {
-    "critical": "P1", "highest": "P1", "urgent": "P1", "blocker": "P1", "紧急": "P1", "特急": "P1", "一级": "P1",
-    "high": "P2", "高": "P2", "二级": "P2", "major": "P2",
-    "moderate": "P3", "medium": "P3", "normal": "P3", "中": "P3", "一般": "P3", "三级": "P3",
-    "low": "P4", "lowest": "P4", "planning": "P4", "minor": "P4", "低": "P4", "四级": "P4", "trivial": "P4",
+    "critical": "P1",
+    "highest": "P1",
+    "urgent": "P1",
+    "blocker": "P1",
+    "紧急": "P1",
+    "特急": "P1",
+    "一级": "P1",
+    "high": "P2",
+    "高": "P2",
+    "二级": "P2",
+    "major": "P2",
+    "moderate": "P3",
+    "medium": "P3",
+    "normal": "P3",
+    "中": "P3",
+    "一般": "P3",
+    "三级": "P3",
+    "low": "P4",
+    "lowest": "P4",
+    "planning": "P4",
+    "minor": "P4",
+    "低": "P4",
+    "四级": "P4",
+    "trivial": "P4",
 }
 
 
@@ -110,13 +132,34 @@ def priority_of(text: str) -> str | None:
 
 
 _STATUS_WORDS = {
-    "new": "new", "open": "new", "to do": "new", "新建": "new", "待处理": "new", "待派单": "new",
-    "assigned": "assigned", "已派单": "assigned", "已指派": "assigned",
-    "in progress": "in_progress", "active": "in_progress", "work in progress": "in_progress",
-    "处理中": "in_progress", "进行中": "in_progress",
-    "paused": "paused", "on hold": "paused", "pending": "paused", "挂起": "paused", "暂停": "paused",
-    "resolved": "resolved", "已解决": "resolved", "已完成": "resolved", "完成": "resolved",
-    "closed": "closed", "done": "closed", "已关闭": "closed", "关闭": "closed", "已结单": "closed",
+    "new": "new",
+    "open": "new",
+    "to do": "new",
+    "新建": "new",
+    "待处理": "new",
+    "待派单": "new",
+    "assigned": "assigned",
+    "已派单": "assigned",
+    "已指派": "assigned",
+    "in progress": "in_progress",
+    "active": "in_progress",
+    "work in progress": "in_progress",
+    "处理中": "in_progress",
+    "进行中": "in_progress",
+    "paused": "paused",
+    "on hold": "paused",
+    "pending": "paused",
+    "挂起": "paused",
+    "暂停": "paused",
+    "resolved": "resolved",
+    "已解决": "resolved",
+    "已完成": "resolved",
+    "完成": "resolved",
+    "closed": "closed",
+    "done": "closed",
+    "已关闭": "closed",
+    "关闭": "closed",
+    "已结单": "closed",
 }
 
 
@@ -167,7 +210,9 @@ def _default_ref(mapping: dict[str, Any], name: str, index: dict[str, int]) -> i
     return index.get(str(value).strip().lower(), 0)
 
 
-def prepare(table: Table, mapping: dict[str, Any], user: Any, now: datetime.datetime | None = None) -> Prepared:
+def prepare(
+    table: Table, mapping: dict[str, Any], user: Any, now: datetime.datetime | None = None
+) -> Prepared:
     now = now or timezone.now()
     size = table.rows
     problems = Problems(size)
@@ -200,7 +245,9 @@ def prepare(table: Table, mapping: dict[str, Any], user: Any, now: datetime.date
     external = text("external_id")
     problems.add(external == "", header("external_id"), None, _("The external id is empty."))
     too_long = np.array([len(v) > 64 for v in external.tolist()], bool)
-    problems.add(too_long, header("external_id"), external, _("The external id is longer than 64 characters."))
+    problems.add(
+        too_long, header("external_id"), external, _("The external id is longer than 64 characters.")
+    )
 
     # Contract, site, service type: a column, or one value for the whole file.
     contracts = {
@@ -213,20 +260,41 @@ def prepare(table: Table, mapping: dict[str, Any], user: Any, now: datetime.date
         contracts = {}
     contract_index = _index((c.pk, c.number, c.title) for c in contracts.values())
     contract_ids = _reference(
-        "contract", contract_index, columns_of, values_of, mapping, table, problems, header,
+        "contract",
+        contract_index,
+        columns_of,
+        values_of,
+        mapping,
+        table,
+        problems,
+        header,
         _("No contract you may import for is numbered “%(value)s”."),
         _("Choose the contract of the file, or map a column to it."),
     )
     sites = {s.pk: s for s in Site.objects.all()}
     site_index = _index((s.pk, s.code, s.name) for s in sites.values())
     site_ids = _reference(
-        "site", site_index, columns_of, values_of, mapping, table, problems, header,
+        "site",
+        site_index,
+        columns_of,
+        values_of,
+        mapping,
+        table,
+        problems,
+        header,
         _("No site has the code or name “%(value)s”."),
         _("Choose the site of the file, or map a column to it."),
     )
     type_index = _index(ServiceType.objects.values_list("pk", "code", "name", "name_en"))
     type_ids = _reference(
-        "service_type", type_index, columns_of, values_of, mapping, table, problems, header,
+        "service_type",
+        type_index,
+        columns_of,
+        values_of,
+        mapping,
+        table,
+        problems,
+        header,
         _("No service type has the code or name “%(value)s”."),
         _("Choose the service type of the file, or map a column to it."),
     )
@@ -259,7 +327,9 @@ def prepare(table: Table, mapping: dict[str, Any], user: Any, now: datetime.date
         raw_times[name] = raw
         parsed = dates.parse(raw, order, zone)
         problems.add(
-            parsed.bad, header(name), raw,
+            parsed.bad,
+            header(name),
+            raw,
             _("“%(value)s” is not a date and time this import can read."),
         )
         times[name] = parsed.values
@@ -267,34 +337,65 @@ def prepare(table: Table, mapping: dict[str, Any], user: Any, now: datetime.date
     problems.add(np.isnat(opened) & ~problems.bad, header("opened_at"), None, _("The opening time is empty."))
     now_ns = np.datetime64(now.astimezone(datetime.UTC).replace(tzinfo=None), "ns")
     future = np.zeros(size, bool)
-    for name, values in times.items():
+    for values in times.values():
         future |= ~np.isnat(values) & (values > now_ns + np.timedelta64(5, "m"))
     problems.add(future, "", None, _("A time is in the future."))
     ancient = ~np.isnat(opened) & (opened < np.datetime64("2000-01-01", "ns"))
-    problems.add(ancient, header("opened_at"), raw_times.get("opened_at"), _("The opening time is before the year 2000."))
-    for name, label in (("responded_at", _("responded")), ("resolved_at", _("resolved")), ("closed_at", _("closed"))):
+    problems.add(
+        ancient,
+        header("opened_at"),
+        raw_times.get("opened_at"),
+        _("The opening time is before the year 2000."),
+    )
+    for name, label in (
+        ("responded_at", _("responded")),
+        ("resolved_at", _("resolved")),
+        ("closed_at", _("closed")),
+    ):
         early = ~np.isnat(times[name]) & ~np.isnat(opened) & (times[name] < opened)
-        problems.add(early, header(name), raw_times.get(name),
-                     _("It was %(event)s before it was opened.") % {"event": label})
-    early = ~np.isnat(times["closed_at"]) & ~np.isnat(times["resolved_at"]) & (times["closed_at"] < times["resolved_at"])
-    problems.add(early, header("closed_at"), raw_times.get("closed_at"), _("It was closed before it was resolved."))
+        problems.add(
+            early,
+            header(name),
+            raw_times.get(name),
+            _("It was %(event)s before it was opened.") % {"event": label},
+        )
+    early = (
+        ~np.isnat(times["closed_at"])
+        & ~np.isnat(times["resolved_at"])
+        & (times["closed_at"] < times["resolved_at"])
+    )
+    problems.add(
+        early, header("closed_at"), raw_times.get("closed_at"), _("It was closed before it was resolved.")
+    )
 
     # The status follows from the times where the file has none.
     inferred = np.where(
-        ~np.isnat(times["closed_at"]), "closed",
-        np.where(~np.isnat(times["resolved_at"]), "resolved",
-                 np.where(~np.isnat(times["responded_at"]), "in_progress", "new")),
+        ~np.isnat(times["closed_at"]),
+        "closed",
+        np.where(
+            ~np.isnat(times["resolved_at"]),
+            "resolved",
+            np.where(~np.isnat(times["responded_at"]), "in_progress", "new"),
+        ),
     ).astype(object)
     status = np.where(status == "", inferred, status)
     # A closed ticket without a resolution time was resolved when it was closed.
     closed = status == Status.CLOSED.value
     fill = closed & np.isnat(times["resolved_at"])
     times["resolved_at"] = np.where(fill, times["closed_at"], times["resolved_at"])
-    problems.add(closed & np.isnat(times["closed_at"]), header("closed_at"), None,
-                 _("The status is closed but the closing time is empty."))
+    problems.add(
+        closed & np.isnat(times["closed_at"]),
+        header("closed_at"),
+        None,
+        _("The status is closed but the closing time is empty."),
+    )
     resolved = status == Status.RESOLVED.value
-    problems.add(resolved & np.isnat(times["resolved_at"]), header("resolved_at"), None,
-                 _("The status is resolved but the resolution time is empty."))
+    problems.add(
+        resolved & np.isnat(times["resolved_at"]),
+        header("resolved_at"),
+        None,
+        _("The status is resolved but the resolution time is empty."),
+    )
     is_open = np.isin(status, [str(s) for s in OPEN_STATUSES])
     for name in ("resolved_at", "closed_at"):
         times[name] = np.where(is_open, NAT, times[name])  # an open ticket's old times are not its outcome
@@ -304,7 +405,9 @@ def prepare(table: Table, mapping: dict[str, Any], user: Any, now: datetime.date
     times["paused_at"] = np.where(paused, times["paused_at"], NAT)
 
     reason = np.full(size, "", dtype=object)
-    source = "pause_reason" if columns_of.get("pause_reason") else ("status" if mapping.get("pause_from") else "")
+    source = (
+        "pause_reason" if columns_of.get("pause_reason") else ("status" if mapping.get("pause_from") else "")
+    )
     if source:
         raw = text(source)
         found, _inverse = _lookup(raw, pause_reason_of, values_of.get("pause_reason"))
@@ -324,16 +427,28 @@ def prepare(table: Table, mapping: dict[str, Any], user: Any, now: datetime.date
             start = np.datetime64(contract.start_date, "D")
             end = np.datetime64(contract.end_date, "D")
             outside = rows & ((local_days < start) | (local_days > end))
-            problems.add(outside, header("opened_at"), raw_times.get("opened_at"),
-                         _("It was opened outside the term of contract %(contract)s (%(start)s to %(end)s).")
-                         % {"contract": contract.number, "start": contract.start_date, "end": contract.end_date})
+            problems.add(
+                outside,
+                header("opened_at"),
+                raw_times.get("opened_at"),
+                _("It was opened outside the term of contract %(contract)s (%(start)s to %(end)s).")
+                % {"contract": contract.number, "start": contract.start_date, "end": contract.end_date},
+            )
             covered_sites = [s.pk for s in contract.sites.all()]
-            problems.add(rows & (site_ids > 0) & ~np.isin(site_ids, covered_sites), header("site"), None,
-                         _("Contract %(contract)s does not cover this site.") % {"contract": contract.number})
+            problems.add(
+                rows & (site_ids > 0) & ~np.isin(site_ids, covered_sites),
+                header("site"),
+                None,
+                _("Contract %(contract)s does not cover this site.") % {"contract": contract.number},
+            )
             covered_types = [t.pk for t in contract.service_types.all()]
-            problems.add(rows & (type_ids > 0) & ~np.isin(type_ids, covered_types), header("service_type"), None,
-                         _("Contract %(contract)s does not include this service type.")
-                         % {"contract": contract.number})
+            problems.add(
+                rows & (type_ids > 0) & ~np.isin(type_ids, covered_types),
+                header("service_type"),
+                None,
+                _("Contract %(contract)s does not include this service type.")
+                % {"contract": contract.number},
+            )
 
     # People: the requester (an enterprise user) and the assignee (a person of the row's vendor).
     requesters = possible_requesters()
@@ -342,17 +457,21 @@ def prepare(table: Table, mapping: dict[str, Any], user: Any, now: datetime.date
     if not default_requester and requesters.filter(pk=user.pk).exists():
         default_requester = user.pk
     requester_ids = np.full(size, default_requester, np.int64)
+    unknown_requester = unknown_assignee = np.zeros(size, bool)
     if columns_of.get("requester"):
         raw = text("requester")
-        found, _inverse = _lookup(raw, lambda v: requester_index.get(v.strip().lower()), values_of.get("requester"))
+        found, _inverse = _lookup(
+            raw, lambda v: requester_index.get(v.strip().lower()), values_of.get("requester")
+        )
         hit = np.array([v is not None for v in found.tolist()], bool)
         requester_ids = np.where(hit, np.array([v or 0 for v in found.tolist()], np.int64), default_requester)
-        unknown = int(((raw != "") & ~hit).sum())
-        if unknown and default_requester:
-            notes.append(_("%(count)d rows name a requester who is not a user here: the default requester is "
-                           "recorded instead.") % {"count": unknown})
-    problems.add(requester_ids == 0, header("requester"), None,
-                 _("No requester: choose a default requester for the file."))
+        unknown_requester = (raw != "") & ~hit
+    problems.add(
+        requester_ids == 0,
+        header("requester"),
+        None,
+        _("No requester: choose a default requester for the file."),
+    )
     assignee_ids = np.zeros(size, np.int64)
     if columns_of.get("assignee"):
         raw = text("assignee")
@@ -360,19 +479,21 @@ def prepare(table: Table, mapping: dict[str, Any], user: Any, now: datetime.date
             Q(vendor_id__in=set(vendor_ids.tolist()))
         )
         by_vendor: dict[tuple[int, str], int] = {}
-        for pk, vendor_id, *names in staff.values_list("pk", "vendor_id", "username", "email", "display_name"):
+        for pk, vendor_id, *names in staff.values_list(
+            "pk", "vendor_id", "username", "email", "display_name"
+        ):
             for name in names:
                 if name:
                     by_vendor.setdefault((vendor_id, name.strip().lower()), pk)
         lowered = np.array([v.lower() for v in raw.tolist()], dtype=object)
         assignee_ids = np.array(
-            [by_vendor.get((v, n), 0) if n else 0 for v, n in zip(vendor_ids.tolist(), lowered.tolist(), strict=True)],
+            [
+                by_vendor.get((v, n), 0) if n else 0
+                for v, n in zip(vendor_ids.tolist(), lowered.tolist(), strict=True)
+            ],
             np.int64,
         )
-        unknown = int(((raw != "") & (assignee_ids == 0)).sum())
-        if unknown:
-            notes.append(_("%(count)d rows name an assignee who is not a person of the vendor here: they are "
-                           "imported unassigned.") % {"count": unknown})
+        unknown_assignee = (raw != "") & (assignee_ids == 0)
     needs_assignee = np.isin(status, ["assigned", "in_progress", "paused"])
     # Without a known person, an assigned ticket stays "assigned" to the vendor as a whole: new in OQMS terms.
     status = np.where(needs_assignee & (assignee_ids == 0) & (status == "assigned"), "new", status)
@@ -387,14 +508,22 @@ def prepare(table: Table, mapping: dict[str, Any], user: Any, now: datetime.date
         rating = np.where(status == Status.CLOSED.value, rating, 0)
 
     title = text("title")
-    fallback = np.array([_("Ticket %(number)s") % {"number": e} for e in external.tolist()], dtype=object) \
-        if (title == "").any() else title
+    fallback = (
+        np.array([_("Ticket %(number)s") % {"number": e} for e in external.tolist()], dtype=object)
+        if (title == "").any()
+        else title
+    )
     title = np.where(title == "", fallback, title)
     long_titles = np.array([len(v) > 200 for v in title.tolist()], bool)
     if long_titles.any():
         title = np.array([v if len(v) <= 200 else v[:199] + "\u2026" for v in title.tolist()], dtype=object)
-        notes.append(_("%(count)d titles were longer than 200 characters and were shortened; the full text is "
-                       "kept in the description.") % {"count": int(long_titles.sum())})
+        notes.append(
+            _(
+                "%(count)d titles were longer than 200 characters and were shortened; the full text is "
+                "kept in the description."
+            )
+            % {"count": int(long_titles.sum())}
+        )
     description = text("description")
     if long_titles.any():
         full = _text(table, columns_of.get("title") or [])
@@ -428,17 +557,40 @@ def prepare(table: Table, mapping: dict[str, Any], user: Any, now: datetime.date
             earlier = keys.duplicated(keep="last").to_numpy() & (external != "")
             superseded = int(earlier.sum())
             problems.drop(earlier)  # an earlier state of a ticket is not imported: its problems don't count
-            notes.append(_("%(count)d rows were earlier states of a ticket that appears again further down: "
-                           "the last row of each ticket was imported.") % {"count": superseded})
+            notes.append(
+                _(
+                    "%(count)d rows were earlier states of a ticket that appears again further down: "
+                    "the last row of each ticket was imported."
+                )
+                % {"count": superseded}
+            )
             valid &= ~earlier
         else:
             first_rows = pd.Series(np.arange(size) + 2).groupby(keys.to_numpy()).transform("min").to_numpy()
             for index in np.flatnonzero(duplicated).tolist():
-                problems.one(index, header("external_id"), str(external[index]),
-                             _("The external id appears more than once in the file (first on row %(row)d).")
-                             % {"row": int(first_rows[index])})
+                problems.one(
+                    index,
+                    header("external_id"),
+                    str(external[index]),
+                    _("The external id appears more than once in the file (first on row %(row)d).")
+                    % {"row": int(first_rows[index])},
+                )
             valid &= ~duplicated
     valid &= ~problems.bad
+    if default_requester and (unknown_requester & valid).any():
+        notes.append(
+            _(
+                "%(count)d rows name a requester who is not a user here: the default requester is recorded instead."
+            )
+            % {"count": int((unknown_requester & valid).sum())}
+        )
+    if (unknown_assignee & valid).any():
+        notes.append(
+            _(
+                "%(count)d rows name an assignee who is not a person of the vendor here: they are imported unassigned."
+            )
+            % {"count": int((unknown_assignee & valid).sum())}
+        )
     rows = np.flatnonzero(valid)
     return Prepared({k: v[rows] for k, v in columns.items()}, rows, problems, notes, superseded)
 

@@ -191,9 +191,20 @@ def clocks(
             if rule is None:
                 continue
             rows = np.flatnonzero(in_group & (priority == code))
-            _fill(out, rows, rule, engine, opened[rows], {k: v[rows] for k, v in times.items()},
-                  status[rows], columns["pause_reason"][rows], paused[rows], notified[rows], is_open[rows],
-                  now_ns[rows])
+            _fill(
+                out,
+                rows,
+                rule,
+                engine,
+                opened[rows],
+                {k: v[rows] for k, v in times.items()},
+                status[rows],
+                columns["pause_reason"][rows],
+                paused[rows],
+                notified[rows],
+                is_open[rows],
+                now_ns[rows],
+            )
     return out
 
 
@@ -264,7 +275,9 @@ def _fill(
         marks += [(f"{p}", p) for c, p, _audience in rule.escalations if c == name]
         for mark, mark_percent in dict.fromkeys(marks):
             key = f"{name}:{mark}"
-            seen = np.array([bool(n) and key in n for n in notified], bool) if _any_notified(notified) else None
+            seen = (
+                np.array([bool(n) and key in n for n in notified], bool) if _any_notified(notified) else None
+            )
             pending = runs if seen is None else runs & ~seen
             levels.append((key, clock_target * mark_percent / 100, pending, extra))
     earliest = np.full(len(rows), NAT)
@@ -354,7 +367,6 @@ def upsert(
 ) -> Outcome:
     """Create or update the work orders described by ``columns`` (see :data:`INPUT`), in one transaction."""
     now = now or timezone.now()
-    size = len(columns["external_id"])
     found = existing(columns["vendor_id"], columns["external_id"])
     ids = found["id"]
     actions = np.where(ids > 0, "update", "create").astype(object)
@@ -396,9 +408,7 @@ def upsert(
                 reopen_count=0,
                 sla_crossings=bulkwrite.Constant([]),
                 sla_checks=0,
-                assigned_at=np.where(
-                    columns["assignee_id"][new] > 0, _ns(columns["opened_at"][new]), NAT
-                ),
+                assigned_at=np.where(columns["assignee_id"][new] > 0, _ns(columns["opened_at"][new]), NAT),
             )
             bulkwrite.insert(WorkOrder, values, len(new), progress=step)
             done += len(new)
