@@ -8,6 +8,7 @@ from oqms.accounts.api import AuditEntryViewSet, UserViewSet
 from oqms.calendars.api import CalendarDayViewSet, CalendarVersionViewSet, CalendarViewSet, ClosureViewSet
 from oqms.capa.api import CorrectiveActionViewSet, NonconformanceViewSet
 from oqms.contracts.api import ContractAttachmentViewSet, ContractViewSet, ServiceTypeViewSet
+from oqms.dataio.api import WorkOrderBulk, WorkOrderEvent, WorkOrderUpsert
 from oqms.feedback.api import ComplaintViewSet
 from oqms.inspections.api import (
     ChecklistVersionViewSet,
@@ -74,5 +75,8 @@ router.register("audit-entries", AuditEntryViewSet)
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("integration/work-orders/", WorkOrderUpsert.as_view(), name="integration_work_order"),
+    path("integration/work-orders/bulk/", WorkOrderBulk.as_view(), name="integration_work_orders_bulk"),
+    path("integration/work-orders/events/", WorkOrderEvent.as_view(), name="integration_work_order_event"),
     path("", include(router.urls)),
 ]

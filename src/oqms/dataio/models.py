@@ -133,3 +133,23 @@ class ImportJob(BaseModel):
             "unchanged": self.unchanged,
             "failed": self.failed,
         }
+
+
+class IdempotencyKey(models.Model):
+    """A write of the integration API done once: the same key again gets the same answer and changes nothing."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    endpoint = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of the request body
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="dataio_idempotency_unique")]
+
+    def __str__(self) -> str:
+        return self.key
