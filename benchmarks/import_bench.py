@@ -187,7 +187,6 @@ def child(path: Path, database: str, output: Path) -> None:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.utils import timezone
 
     from oqms.dataio import work
     from oqms.dataio.reading import read_table
@@ -268,7 +267,6 @@ def child(path: Path, database: str, output: Path) -> None:
     if "copy_raw_s" in figures:
         figures["copy_rows_per_s"] = figures["copy_raw_rows"] / figures["copy_raw_s"]
         figures["ratio_to_copy"] = figures["rows_per_s"] / figures["copy_rows_per_s"]
-    del timezone
     output.write_text(json.dumps(figures, default=str), encoding="utf-8")
 
 

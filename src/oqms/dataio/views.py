@@ -60,7 +60,6 @@ def jobs(request: HttpRequest) -> HttpResponse:
 
 
 def _fixed_choices(job: ImportJob, user: Any) -> dict[str, list[tuple[Any, Any]]]:
-    from oqms.accounts.models import User
     from oqms.contracts.choices import ContractStatus, Priority
     from oqms.contracts.models import Contract, ServiceType
     from oqms.org.models import OrgUnit, Site
@@ -83,7 +82,6 @@ def _fixed_choices(job: ImportJob, user: Any) -> dict[str, list[tuple[Any, Any]]
         return {"org_unit": [(o.code, f"{o.code} {o.name}") for o in OrgUnit.objects.all()]}
     if job.entity in {Entity.CONTRACTS, Entity.STAFF}:
         return {"vendor": vendors}
-    del User
     return {}
 
 

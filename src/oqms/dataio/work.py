@@ -191,7 +191,7 @@ def pause_reason_of(text: str) -> str | None:
     return _label_of(PauseReason.choices, lowered)
 
 
-def _index(rows: Any, *names: str) -> dict[str, int]:
+def _index(rows: Any) -> dict[str, int]:
     index: dict[str, int] = {}
     for row in rows:
         pk = row[0]
